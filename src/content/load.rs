@@ -1,0 +1,499 @@
+//! The load and parse stages: walk `content/`, decode every file, parse front matter, work out
+//! slugs and paths, and assemble sections. All content errors are collected, not just the first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::date::PageDate;
+use crate::content::decode::{DecodeError, decode_text};
+use crate::content::front_matter::{self, PageFront, SectionFront, SortBy};
+use crate::content::slug::slugify;
+use crate::content::{Asset, Library, Page, Section};
+use crate::diagnostic::Diagnostic;
+
+/// What to publish.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Include drafts.
+    pub drafts: bool,
+    /// The current time: pages dated after it are scheduled, not published.
+    pub now: NaiveDateTime,
+}
+
+/// A file found under `content/`, path relative to it with forward slashes.
+struct Found {
+    relative: String,
+    absolute: PathBuf,
+}
+
+/// A Markdown file after decoding and front matter parsing.
+struct Parsed<F> {
+    relative: String,
+    front: F,
+    body: String,
+    body_line_offset: usize,
+}
+
+/// Loads `<site>/content` into a library, with every problem found on the way.
+pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library, Vec<Diagnostic>) {
+    let content_dir = site_dir.join("content");
+    let mut diagnostics = Vec::new();
+    if !content_dir.is_dir() {
+        diagnostics.push(
+            Diagnostic::error("content", "content", 0, 0, "the site has no content/ folder")
+                .with_hint("create content/_index.md, or run `dangjian init DIR` for a complete example"),
+        );
+        return (Library::default(), diagnostics);
+    }
+    let (dirs, markdown, others) = walk(&content_dir, &mut diagnostics);
+    let bundle_dirs: Vec<String> = markdown
+        .iter()
+        .filter_map(|f| f.relative.strip_suffix("/index.md").map(str::to_string))
+        .collect();
+    let bundle_of = |relative: &str| -> Option<&String> {
+        bundle_dirs
+            .iter()
+            .filter(|dir| relative.starts_with(&format!("{dir}/")))
+            .max_by_key(|dir| dir.len())
+    };
+
+    let mut section_files = Vec::new();
+    let mut page_files = Vec::new();
+    for file in markdown {
+        let name = file.relative.rsplit('/').next().unwrap_or_default();
+        if name == "_index.md" && bundle_of(&file.relative).is_none() {
+            section_files.push(file);
+        } else if name == "index.md" && bundle_of(&file.relative).is_some_and(|b| format!("{b}/index.md") == file.relative) {
+            page_files.push(file);
+        } else if bundle_of(&file.relative).is_some() {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "content",
+                    content_file(&file.relative),
+                    0,
+                    0,
+                    "a Markdown file inside a page bundle is not a page and is not published",
+                )
+                .with_hint("move it next to the bundle folder to make it a page of its own"),
+            );
+        } else {
+            page_files.push(file);
+        }
+    }
+
+    let parsed_sections: Vec<(Option<Parsed<SectionFront>>, Vec<Diagnostic>)> = section_files.par_iter().map(parse_file).collect();
+    let parsed_pages: Vec<(Option<Parsed<PageFront>>, Vec<Diagnostic>)> = page_files.par_iter().map(parse_file).collect();
+
+    let mut section_fronts: HashMap<String, Parsed<SectionFront>> = HashMap::new();
+    for (parsed, found) in parsed_sections {
+        diagnostics.extend(found);
+        if let Some(parsed) = parsed {
+            section_fronts.insert(parsed.relative.clone(), parsed);
+        }
+    }
+
+    let mut library = Library::default();
+    // Sections: one per folder outside bundles, parents first (walk order is pre-order and sorted).
+    for dir in &dirs {
+        let in_bundle = bundle_dirs.iter().any(|b| b == dir || dir.starts_with(&format!("{b}/")));
+        if in_bundle && !dir.is_empty() {
+            continue;
+        }
+        let relative = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
+        let parent = (!dir.is_empty()).then(|| match dir.rsplit_once('/') {
+            Some((parent_dir, _)) => format!("{parent_dir}/_index.md"),
+            None => "_index.md".to_string(),
+        });
+        let parent_path = parent.as_deref().and_then(|p| library.section(p)).map(|s| s.path.clone());
+        let dir_name = dir.rsplit('/').next().unwrap_or_default();
+        let path = match &parent_path {
+            None => "/".to_string(),
+            Some(parent_path) => format!("{parent_path}{}/", slug_or_fallback(dir_name, config)),
+        };
+        let parsed = section_fronts.remove(&relative);
+        let (front, body, body_line_offset) = match parsed {
+            Some(p) => (p.front, p.body, p.body_line_offset),
+            None => (SectionFront::default(), String::new(), 0),
+        };
+        let title = front.title.clone().unwrap_or_else(|| {
+            if dir.is_empty() {
+                config.title.clone()
+            } else {
+                dir_name.to_string()
+            }
+        });
+        library.section_index.insert(relative.clone(), library.sections.len());
+        library.sections.push(Section {
+            file: content_file(&relative),
+            relative_path: relative,
+            front,
+            title,
+            path,
+            parent,
+            body,
+            body_line_offset,
+            assets: Vec::new(),
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            rendered: Default::default(),
+        });
+    }
+
+    for (parsed, found) in parsed_pages {
+        diagnostics.extend(found);
+        let Some(parsed) = parsed else { continue };
+        match make_page(parsed, &library, config, options) {
+            Ok(page) => {
+                library.page_index.insert(page.relative_path.clone(), library.pages.len());
+                library.pages.push(page);
+            }
+            Err((relative, Unpublished::Draft)) => {
+                library.drafts_skipped += 1;
+                library.unpublished.insert(relative, "a draft");
+            }
+            Err((relative, Unpublished::Scheduled)) => {
+                library.scheduled_skipped += 1;
+                library.unpublished.insert(relative, "scheduled for a later date");
+            }
+        }
+    }
+
+    attach_assets(&mut library, others, &bundle_dirs, &mut diagnostics);
+    check_duplicate_paths(&library, &mut diagnostics);
+    assemble_sections(&mut library);
+    (library, diagnostics)
+}
+
+/// Why a page is left out of this build.
+enum Unpublished {
+    Draft,
+    Scheduled,
+}
+
+fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, options: &LoadOptions) -> Result<Page, (String, Unpublished)> {
+    let relative = parsed.relative;
+    let front = parsed.front;
+    let (dir, stem) = match relative.strip_suffix("/index.md") {
+        Some(bundle) => match bundle.rsplit_once('/') {
+            Some((dir, name)) => (dir.to_string(), name.to_string()),
+            None => (String::new(), bundle.to_string()),
+        },
+        None => {
+            let without_ext = relative.strip_suffix(".md").unwrap_or(&relative);
+            match without_ext.rsplit_once('/') {
+                Some((dir, name)) => (dir.to_string(), name.to_string()),
+                None => (String::new(), without_ext.to_string()),
+            }
+        }
+    };
+    let (name_date, name_rest) = match PageDate::from_file_stem(&stem) {
+        Some((date, rest)) => (Some(date), rest.to_string()),
+        None => (None, stem.clone()),
+    };
+    let date = front.date.or(name_date);
+    if front.draft && !options.drafts {
+        return Err((relative, Unpublished::Draft));
+    }
+    if date.is_some_and(|d| d.datetime > options.now) {
+        return Err((relative, Unpublished::Scheduled));
+    }
+    let section = if dir.is_empty() {
+        "_index.md".to_string()
+    } else {
+        format!("{dir}/_index.md")
+    };
+    // The section exists: every folder outside a bundle became one.
+    let section_path = library.section(&section).map_or("/", |s| s.path.as_str());
+    let slug = match &front.slug {
+        Some(slug) => slug_or_fallback(slug, config),
+        None => slug_or_fallback(&name_rest, config),
+    };
+    let title = front.title.clone().unwrap_or_else(|| name_rest.clone());
+    Ok(Page {
+        file: content_file(&relative),
+        relative_path: relative,
+        title,
+        date,
+        path: format!("{section_path}{slug}/"),
+        slug,
+        section,
+        body: parsed.body,
+        body_line_offset: parsed.body_line_offset,
+        assets: Vec::new(),
+        rendered: Default::default(),
+        front,
+    })
+}
+
+fn slug_or_fallback(name: &str, config: &Config) -> String {
+    let slug = slugify(name, config.slugify);
+    if slug.is_empty() { "page".to_string() } else { slug }
+}
+
+/// "study/x.md" → "content/study/x.md", the way messages name files.
+pub(crate) fn content_file(relative: &str) -> String {
+    format!("content/{relative}")
+}
+
+fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> (Option<Parsed<F>>, Vec<Diagnostic>) {
+    let display = content_file(&file.relative);
+    let bytes = match std::fs::read(&file.absolute) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error("content", &display, 0, 0, format!("cannot read the file: {e}"))],
+            );
+        }
+    };
+    let decoded = match decode_text(&bytes) {
+        Ok(decoded) => decoded,
+        Err(DecodeError::Binary) => {
+            let error = Diagnostic::error(
+                "encoding",
+                &display,
+                0,
+                0,
+                "this is a binary file (it contains NUL bytes), not Markdown text",
+            )
+            .with_hint("rename it if it is a photo or document, or save the text again as UTF-8");
+            return (None, vec![error]);
+        }
+        Err(DecodeError::Undecodable) => {
+            let error = Diagnostic::error("encoding", &display, 0, 0, "the file is neither UTF-8 nor GB18030/GBK text")
+                .with_hint("open it in a text editor and save it with the encoding UTF-8");
+            return (None, vec![error]);
+        }
+    };
+    let mut diagnostics = Vec::new();
+    if decoded.legacy_encoding {
+        diagnostics.push(
+            Diagnostic::warning("encoding", &display, 0, 0, "the file is not UTF-8; it was read as GB18030/GBK")
+                .with_hint("save it as UTF-8 so every tool reads it the same way"),
+        );
+    }
+    let text = decoded.text;
+    let parsed = front_matter::split(&display, &text).and_then(|split| {
+        let front = front_matter::parse::<F>(&display, &split)?;
+        Ok(Parsed {
+            relative: file.relative.clone(),
+            front,
+            body: split.body.to_string(),
+            body_line_offset: split.body_line_offset,
+        })
+    });
+    match parsed {
+        Ok(parsed) => (Some(parsed), diagnostics),
+        Err(error) => {
+            diagnostics.push(error);
+            (None, diagnostics)
+        }
+    }
+}
+
+fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, Vec<Found>, Vec<Found>) {
+    let mut dirs = Vec::new();
+    let mut markdown = Vec::new();
+    let mut others = Vec::new();
+    let walker = walkdir::WalkDir::new(content_dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.strip_prefix(content_dir).unwrap_or(p).to_string_lossy().to_string())
+                    .unwrap_or_default();
+                diagnostics.push(Diagnostic::error("content", content_file(&path), 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
+        let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
+            diagnostics.push(
+                Diagnostic::error(
+                    "content",
+                    entry.path().to_string_lossy().to_string(),
+                    0,
+                    0,
+                    "the file name is not valid Unicode",
+                )
+                .with_hint("rename the file"),
+            );
+            continue;
+        };
+        if entry.file_type().is_dir() {
+            dirs.push(relative);
+        } else if relative.ends_with(".md") {
+            markdown.push(Found {
+                relative,
+                absolute: entry.path().to_path_buf(),
+            });
+        } else {
+            others.push(Found {
+                relative,
+                absolute: entry.path().to_path_buf(),
+            });
+        }
+    }
+    (dirs, markdown, others)
+}
+
+/// Hidden files and editors' temporary files are never content.
+fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+fn attach_assets(library: &mut Library, others: Vec<Found>, bundle_dirs: &[String], diagnostics: &mut Vec<Diagnostic>) {
+    for file in others {
+        let size = std::fs::metadata(&file.absolute).map(|m| m.len()).unwrap_or(0);
+        let name = file.relative.rsplit('/').next().unwrap_or_default().to_string();
+        let bundle = bundle_dirs
+            .iter()
+            .filter(|dir| file.relative.starts_with(&format!("{dir}/")))
+            .max_by_key(|dir| dir.len());
+        if let Some(bundle) = bundle {
+            let page_relative = format!("{bundle}/index.md");
+            let Some(&index) = library.page_index.get(&page_relative) else {
+                continue; // the bundle is a draft or scheduled: its files wait with it
+            };
+            let inner = &file.relative[bundle.len() + 1..];
+            let page = &mut library.pages[index];
+            page.assets.push(Asset {
+                path: format!("{}{inner}", page.path),
+                source: file.absolute,
+                name,
+                size,
+            });
+        } else {
+            let dir = file.relative.rsplit_once('/').map_or("", |(dir, _)| dir);
+            let section_relative = if dir.is_empty() {
+                "_index.md".to_string()
+            } else {
+                format!("{dir}/_index.md")
+            };
+            match library.section_index.get(&section_relative) {
+                Some(&index) => {
+                    let section = &mut library.sections[index];
+                    section.assets.push(Asset {
+                        path: format!("{}{name}", section.path),
+                        source: file.absolute,
+                        name,
+                        size,
+                    });
+                }
+                None => diagnostics.push(Diagnostic::warning(
+                    "content",
+                    content_file(&file.relative),
+                    0,
+                    0,
+                    "this file belongs to no section and is not published",
+                )),
+            }
+        }
+    }
+}
+
+fn check_duplicate_paths(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
+    let mut owners: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for section in &library.sections {
+        owners.entry(section.path.as_str()).or_default().push(&section.file);
+    }
+    for page in &library.pages {
+        owners.entry(page.path.as_str()).or_default().push(&page.file);
+    }
+    for (path, files) in owners {
+        if files.len() > 1 {
+            for (i, file) in files.iter().enumerate() {
+                let others: Vec<&str> = files.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, f)| *f).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        "duplicate-path",
+                        *file,
+                        0,
+                        0,
+                        format!("`{path}` is also the address of {}", others.join(", ")),
+                    )
+                    .with_hint("give one of them another file name or a `slug` in its front matter"),
+                );
+            }
+        }
+    }
+}
+
+fn assemble_sections(library: &mut Library) {
+    for (index, page) in library.pages.iter().enumerate() {
+        let mut section = library.section_index.get(&page.section).copied();
+        while let Some(s) = section {
+            library.sections[s].pages.push(index);
+            let current = &library.sections[s];
+            section = if current.front.transparent {
+                current.parent.as_ref().and_then(|p| library.section_index.get(p)).copied()
+            } else {
+                None
+            };
+        }
+    }
+    for s in 0..library.sections.len() {
+        if let Some(parent) = library.sections[s]
+            .parent
+            .clone()
+            .and_then(|p| library.section_index.get(&p).copied())
+        {
+            library.sections[parent].subsections.push(s);
+        }
+    }
+    let pages = &library.pages;
+    let sections = &library.sections;
+    let mut orders: Vec<(Vec<usize>, Vec<usize>)> = Vec::with_capacity(sections.len());
+    for section in sections {
+        let mut page_order = section.pages.clone();
+        sort_pages(&mut page_order, pages, section.front.sort_by);
+        let mut sub_order = section.subsections.clone();
+        sub_order.sort_by(|&a, &b| {
+            let key = |s: &Section| (s.front.weight.unwrap_or(i64::MAX), s.relative_path.clone());
+            key(&sections[a]).cmp(&key(&sections[b]))
+        });
+        orders.push((page_order, sub_order));
+    }
+    for (section, (page_order, sub_order)) in library.sections.iter_mut().zip(orders) {
+        section.pages = page_order;
+        section.subsections = sub_order;
+    }
+}
+
+/// Orders page indices the way a section asks; ties fall back to the file path so builds are stable.
+pub(crate) fn sort_pages(order: &mut [usize], pages: &[Page], sort_by: SortBy) {
+    match sort_by {
+        SortBy::Date => order.sort_by(|&a, &b| {
+            let (a, b) = (&pages[a], &pages[b]);
+            b.date.cmp(&a.date).then_with(|| a.relative_path.cmp(&b.relative_path))
+        }),
+        SortBy::Weight => order.sort_by_key(|&i| (pages[i].front.weight.unwrap_or(i64::MAX), pages[i].relative_path.clone())),
+        // Chinese titles sort by their pinyin, the order readers expect from a directory.
+        SortBy::Title => order.sort_by_cached_key(|&i| {
+            (
+                slugify(&pages[i].title, crate::config::SlugStyle::Pinyin),
+                pages[i].relative_path.clone(),
+            )
+        }),
+        SortBy::None => order.sort_by(|&a, &b| pages[a].relative_path.cmp(&pages[b].relative_path)),
+    }
+}

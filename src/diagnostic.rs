@@ -1,0 +1,167 @@
+//! One diagnostic type for every problem a user can cause, and one formatter for it.
+//!
+//! The terminal, the browser overlay and `check --format json` all show the same
+//! `path:line:col: error[rule]: message` line followed by a hint.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a finding is: errors stop a build, warnings are reported only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Reported, the build goes on.
+    Warning,
+    /// Stops the build (after all errors have been collected).
+    Error,
+}
+
+/// A problem found in the user's site, located in one of the user's files.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable rule id (`front-matter`, `link`, `template`, …): part of the interface.
+    pub rule: &'static str,
+    /// The file, relative to the site folder where possible.
+    pub file: PathBuf,
+    /// 1-based line in the user's file; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column (in characters); 0 when unknown.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error about `file` at `line`:`column`.
+    pub fn error(rule: &'static str, file: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            rule,
+            file: file.into(),
+            line,
+            column,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A warning about `file` at `line`:`column`.
+    pub fn warning(rule: &'static str, file: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(rule, file, line, column, message)
+        }
+    }
+
+    /// The same diagnostic with a hint saying what to do.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The same diagnostic with its file shown relative to `base` when it lies inside it.
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        if let Ok(rel) = self.file.strip_prefix(base) {
+            self.file = rel.to_path_buf();
+        }
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        // Forward slashes everywhere so messages are the same on every platform.
+        let file = self.file.to_string_lossy().replace('\\', "/");
+        write!(f, "{file}")?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        write!(f, ": {severity}[{}]: {}", self.rule, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All diagnostics of a run, in a stable order (by file, then line).
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message)));
+}
+
+/// Formats a list of diagnostics for the terminal, with a closing count.
+pub fn format_report(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    if errors > 0 || warnings > 0 {
+        out.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
+    }
+    out
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    // Step back to a char boundary so slicing cannot panic on a byte offset inside a character.
+    let mut offset = offset;
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_rule_and_hint() {
+        let d = Diagnostic::error("link", "content/news/a.md", 12, 5, "no page at `@/x.md`").with_hint("check the path");
+        assert_eq!(
+            d.to_string(),
+            "content/news/a.md:12:5: error[link]: no page at `@/x.md`\n  = hint: check the path"
+        );
+    }
+
+    #[test]
+    fn whole_file_diagnostic_has_no_position() {
+        let d = Diagnostic::warning("encoding", "content/a.md", 0, 0, "GB18030");
+        assert_eq!(d.to_string(), "content/a.md: warning[encoding]: GB18030");
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let text = "第一行\n第二行abc";
+        assert_eq!(line_col(text, 0), (1, 1));
+        let idx = text.find('a').unwrap();
+        assert_eq!(line_col(text, idx), (2, 4));
+        // An offset inside a multi-byte character does not panic.
+        assert_eq!(line_col(text, 1), (1, 1));
+        assert_eq!(line_col(text, 10_000), (2, 7));
+    }
+}

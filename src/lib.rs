@@ -1,0 +1,15 @@
+//! `dangjian`: a static site generator for Party-building publicity sites on government intranets.
+//!
+//! The pipeline (see DESIGN.md): config → load → parse → link → assemble → render → sink. Each
+//! stage is a module; data flows one way and nothing is global.
+
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod embedded;
+pub mod init;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod templates;

@@ -1,0 +1,113 @@
+//! The `dangjian` command line: parses arguments and hands over to the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dangjian::site::{self, BuildError, BuildOptions};
+
+/// Static site generator for Party-building publicity sites (党建宣传网站生成器).
+#[derive(Parser)]
+#[command(name = "dangjian", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site from the built-in example (新建站点)
+    Init {
+        /// Folder to create (must be new or empty)
+        #[arg(default_value = "site")]
+        dir: PathBuf,
+    },
+    /// Build the site into its output folder (生成网站)
+    Build {
+        /// Site folder; default: the current folder if it has config.toml, else ./site
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Output folder; default: <site>/public
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Base URL instead of config.toml's base_url (for a sub-path deployment)
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Include pages marked draft = true
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { dir } => match dangjian::init::init(&dir) {
+            Ok(files) => {
+                println!(
+                    "created a new site in {} ({files} files); next: dangjian build --site {}",
+                    dir.display(),
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Build {
+            site,
+            output,
+            base_url,
+            drafts,
+        } => {
+            let site_dir = resolve_site(site);
+            let output_dir = output.unwrap_or_else(|| site_dir.join("public"));
+            let options = BuildOptions {
+                site_dir,
+                base_url,
+                drafts,
+                now: chrono::Local::now().naive_local(),
+            };
+            match site::build(&options, &output_dir) {
+                Ok(summary) => {
+                    eprint!("{}", site::report(&summary.site.warnings));
+                    let s = &summary.site;
+                    println!(
+                        "built {} pages and {} sections into {} ({} files, {} drafts and {} scheduled pages left out) in {} ms",
+                        s.pages,
+                        s.sections,
+                        summary.output_dir.display(),
+                        summary.files,
+                        s.drafts_skipped,
+                        s.scheduled_skipped,
+                        summary.elapsed.as_millis()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(BuildError::Content(diagnostics)) => {
+                    eprint!("{}", site::report(&diagnostics));
+                    eprintln!("build failed; the previous output in {} is unchanged", output_dir.display());
+                    ExitCode::FAILURE
+                }
+                Err(BuildError::Io(error)) => {
+                    eprintln!("error: writing the site failed: {error}");
+                    eprintln!("the previous output in {} is unchanged", output_dir.display());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+/// `--site`, else the current folder when it holds config.toml, else ./site.
+fn resolve_site(site: Option<PathBuf>) -> PathBuf {
+    site.unwrap_or_else(|| {
+        if Path::new("config.toml").is_file() {
+            PathBuf::from(".")
+        } else {
+            PathBuf::from("site")
+        }
+    })
+}

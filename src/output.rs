@@ -1,0 +1,162 @@
+//! The sink stage: outputs of a build, and writing them to disk atomically.
+//!
+//! The whole site is written into a temporary folder next to the target and swapped in with two
+//! renames only when every file was written; a failed or interrupted build leaves the previous
+//! output exactly as it was. The previous output is moved aside and deleted by the next build, in
+//! the background, because deleting ~15,000 files takes longer than building them.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// The bytes of one output file.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Generated in memory.
+    Bytes(Vec<u8>),
+    /// Copied from a file of the site.
+    File(PathBuf),
+    /// Compiled into the binary (the default theme's static files).
+    Embedded(std::borrow::Cow<'static, [u8]>),
+}
+
+/// One file of the built site.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Path inside the output folder, with forward slashes: "study/x/index.html".
+    pub path: String,
+    /// Its bytes.
+    pub body: Body,
+    /// What produced it, for messages about collisions ("content/study/x.md").
+    pub source: String,
+}
+
+impl Output {
+    /// An output generated in memory for the site path `site_path` ("/study/" → "study/index.html").
+    pub fn page(site_path: &str, html: String, source: impl Into<String>) -> Output {
+        Output {
+            path: file_for(site_path),
+            body: Body::Bytes(html.into_bytes()),
+            source: source.into(),
+        }
+    }
+
+    /// The bytes, reading copied files.
+    pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        match &self.body {
+            Body::Bytes(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            Body::Embedded(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
+            Body::File(path) => std::fs::read(path).map(std::borrow::Cow::Owned),
+        }
+    }
+}
+
+/// The file that serves a site path: "/study/" → "study/index.html", "/atom.xml" → "atom.xml".
+pub fn file_for(site_path: &str) -> String {
+    let trimmed = site_path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Writes `outputs` into `target` atomically; returns the folder holding the previous output, if
+/// any, which [`remove_stale`] deletes later.
+pub fn write_atomic(outputs: &[Output], target: &Path) -> io::Result<Option<PathBuf>> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_string());
+    let stamp = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    let temp = parent.join(format!(".{name}.tmp-{stamp}"));
+    if let Err(e) = write_all(outputs, &temp) {
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    let old = parent.join(format!(".{name}.old-{stamp}"));
+    let had_old = target.exists();
+    if had_old {
+        if let Err(e) = std::fs::rename(target, &old) {
+            let _ = std::fs::remove_dir_all(&temp);
+            return Err(e);
+        }
+    }
+    if let Err(e) = std::fs::rename(&temp, target) {
+        if had_old {
+            let _ = std::fs::rename(&old, target);
+        }
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
+    }
+    Ok(had_old.then_some(old))
+}
+
+fn write_all(outputs: &[Output], root: &Path) -> io::Result<()> {
+    std::fs::create_dir(root)?;
+    let dirs: BTreeSet<&str> = outputs.iter().filter_map(|o| o.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
+    for dir in dirs {
+        std::fs::create_dir_all(root.join(dir))?;
+    }
+    outputs.par_iter().try_for_each(|output| {
+        let path = root.join(&output.path);
+        match &output.body {
+            Body::Bytes(bytes) => std::fs::write(&path, bytes),
+            Body::Embedded(bytes) => std::fs::write(&path, bytes),
+            Body::File(source) => std::fs::copy(source, &path).map(|_| ()),
+        }
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    })
+}
+
+/// Deletes what earlier builds into `target` left beside it (previous outputs, interrupted
+/// temporary folders). Run it on a background thread while the next build works.
+pub fn remove_stale(target: &Path) {
+    let Some(parent) = target.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }) else {
+        return;
+    };
+    let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let stale_old = file_name.starts_with(&format!(".{name}.old-"));
+        // A temporary folder of another process that is still building must be left alone; one of
+        // ours cannot exist yet when this runs.
+        let stale_temp = file_name.strip_prefix(&format!(".{name}.tmp-")).is_some_and(|rest| {
+            let pid = rest.split('-').next().unwrap_or_default();
+            pid != own && !Path::new("/proc").join(pid).exists()
+        });
+        if stale_old || stale_temp {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_paths_to_files() {
+        assert_eq!(file_for("/"), "index.html");
+        assert_eq!(file_for("/study/x/"), "study/x/index.html");
+        assert_eq!(file_for("/atom.xml"), "atom.xml");
+    }
+}

@@ -1,0 +1,169 @@
+//! The template-facing shape of pages, sections and taxonomies (Zola's names where shared),
+//! serialized once per build and reused by every template that shows them.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::content::{Asset, Library, Page, Section};
+use crate::markdown::Heading;
+use crate::templates::filters::human_size;
+
+/// A colocated file as templates see it.
+#[derive(Serialize)]
+struct AssetValue<'a> {
+    name: &'a str,
+    path: &'a str,
+    permalink: String,
+    ext: String,
+    size: u64,
+    size_display: String,
+}
+
+fn asset_value<'a>(asset: &'a Asset, config: &Config) -> AssetValue<'a> {
+    AssetValue {
+        name: &asset.name,
+        path: &asset.path,
+        permalink: config.permalink(&asset.path),
+        ext: asset.extension(),
+        size: asset.size,
+        size_display: human_size(asset.size),
+    }
+}
+
+/// A table-of-contents entry with its permalink.
+#[derive(Serialize)]
+struct TocValue<'a> {
+    level: u8,
+    id: &'a str,
+    title: &'a str,
+    permalink: String,
+    children: Vec<TocValue<'a>>,
+}
+
+fn toc_values<'a>(headings: &'a [Heading], page_permalink: &str) -> Vec<TocValue<'a>> {
+    headings
+        .iter()
+        .map(|h| TocValue {
+            level: h.level,
+            id: &h.id,
+            title: &h.title,
+            permalink: format!("{page_permalink}#{}", h.id),
+            children: toc_values(&h.children, page_permalink),
+        })
+        .collect()
+}
+
+/// A neighbour of a page (previous/next), kept small.
+pub fn page_link(page: &Page, config: &Config) -> Value {
+    json!({
+        "title": page.title,
+        "path": page.path,
+        "permalink": config.permalink(&page.path),
+        "date": page.date,
+        "relative_path": page.relative_path,
+    })
+}
+
+/// The full value of a page; `with_content` false leaves out `content` and `toc` for lists.
+pub fn page_value(library: &Library, index: usize, config: &Config, with_content: bool) -> Value {
+    let page = &library.pages[index];
+    let permalink = config.permalink(&page.path);
+    let (lower, higher) = neighbours(library, index);
+    let images: Vec<AssetValue<'_>> = page
+        .assets
+        .iter()
+        .filter(|a| a.is_image())
+        .map(|a| asset_value(a, config))
+        .collect();
+    let attachments: Vec<AssetValue<'_>> = page
+        .assets
+        .iter()
+        .filter(|a| !a.is_image())
+        .map(|a| asset_value(a, config))
+        .collect();
+    let mut value = json!({
+        "title": page.title,
+        "description": page.front.description,
+        "date": page.date,
+        "updated": page.front.updated,
+        "draft": page.front.draft,
+        "slug": page.slug,
+        "path": page.path,
+        "permalink": permalink,
+        "components": components(&page.path),
+        "summary": page.rendered.summary,
+        "word_count": page.rendered.word_count,
+        "reading_time": page.rendered.reading_time,
+        "taxonomies": page.front.taxonomies,
+        "extra": page.front.extra,
+        "assets": page.assets.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(),
+        "attachments": attachments,
+        "images": images,
+        "lower": lower.map(|i| page_link(&library.pages[i], config)),
+        "higher": higher.map(|i| page_link(&library.pages[i], config)),
+        "ancestors": ancestors(library, &page.section, true),
+        "relative_path": page.relative_path,
+        "section": page.section,
+        "weight": page.front.weight,
+    });
+    if with_content {
+        value["content"] = Value::String(page.rendered.html.clone());
+        value["toc"] = serde_json::to_value(toc_values(&page.rendered.toc, &permalink)).unwrap_or_default();
+    }
+    value
+}
+
+/// The previous (older, `lower`) and next (newer, `higher`) page in the page's own section.
+fn neighbours(library: &Library, index: usize) -> (Option<usize>, Option<usize>) {
+    let page = &library.pages[index];
+    let Some(section) = library.section(&page.section) else {
+        return (None, None);
+    };
+    let Some(position) = section.pages.iter().position(|&i| i == index) else {
+        return (None, None);
+    };
+    let higher = position.checked_sub(1).map(|p| section.pages[p]);
+    let lower = section.pages.get(position + 1).copied();
+    (lower, higher)
+}
+
+/// Relative paths of the sections above, root first; `include_self` adds `section` itself.
+fn ancestors(library: &Library, section: &str, include_self: bool) -> Vec<String> {
+    let mut chain = Vec::new();
+    let mut current = library.section(section);
+    if !include_self {
+        current = current.and_then(|s| s.parent.as_deref()).and_then(|p| library.section(p));
+    }
+    while let Some(s) = current {
+        chain.push(s.relative_path.clone());
+        current = s.parent.as_deref().and_then(|p| library.section(p));
+    }
+    chain.reverse();
+    chain
+}
+
+fn components(path: &str) -> Vec<&str> {
+    path.split('/').filter(|c| !c.is_empty()).collect()
+}
+
+/// The value of a section with its pages (without their content).
+pub fn section_value(library: &Library, section: &Section, page_values: &[Value], config: &Config) -> Value {
+    json!({
+        "title": section.title,
+        "description": section.front.description,
+        "path": section.path,
+        "permalink": config.permalink(&section.path),
+        "components": components(&section.path),
+        "content": section.rendered.html,
+        "toc": toc_values(&section.rendered.toc, &config.permalink(&section.path)),
+        "pages": section.pages.iter().map(|&i| &page_values[i]).collect::<Vec<_>>(),
+        "page_count": section.pages.len(),
+        "subsections": section.subsections.iter().map(|&i| &library.sections[i].relative_path).collect::<Vec<_>>(),
+        "extra": section.front.extra,
+        "relative_path": section.relative_path,
+        "ancestors": ancestors(library, &section.relative_path, false),
+        "generate_feeds": section.front.generate_feeds,
+        "assets": section.assets.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,280 @@
+//! The whole pipeline, shared by `build` and (later) the preview server: config → load → link and
+//! markdown → assemble → render, giving a list of outputs; only the sink differs.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::content::{self, Library, LoadOptions};
+use crate::diagnostic::{self, Diagnostic};
+use crate::markdown::highlight::Highlighter;
+use crate::markdown::{self, RenderContext};
+use crate::output::{self, Output};
+use crate::render::{self, RenderInput, taxonomy};
+use crate::templates::{Shortcodes, Templates, functions};
+
+/// What to build and how.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder (holds config.toml).
+    pub site_dir: PathBuf,
+    /// Replaces config's base_url (e.g. for a sub-path deployment).
+    pub base_url: Option<String>,
+    /// Include drafts.
+    pub drafts: bool,
+    /// The current time, for scheduled pages.
+    pub now: NaiveDateTime,
+}
+
+/// A site rendered in memory.
+#[derive(Debug)]
+pub struct RenderedSite {
+    /// Every output file.
+    pub outputs: Vec<Output>,
+    /// Warnings (errors make the build fail instead).
+    pub warnings: Vec<Diagnostic>,
+    /// Published pages.
+    pub pages: usize,
+    /// Sections.
+    pub sections: usize,
+    /// Drafts left out.
+    pub drafts_skipped: usize,
+    /// Pages dated in the future, left out.
+    pub scheduled_skipped: usize,
+}
+
+/// Runs the pipeline into memory. On failure, every diagnostic found (errors and warnings).
+pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnostic>> {
+    let site_dir = options.site_dir.as_path();
+    let mut config = Config::load(site_dir).map_err(|d| vec![d])?;
+    if let Some(base_url) = &options.base_url {
+        let text = format!("base_url = {}", toml::Value::String(base_url.clone()));
+        let checked = Config::parse(&text).map_err(|d| {
+            vec![Diagnostic {
+                file: "--base-url".into(),
+                line: 0,
+                column: 0,
+                ..d
+            }]
+        })?;
+        config.base_url = checked.base_url;
+    }
+    let templates = Templates::load(site_dir, &config);
+    let (library, mut diagnostics) = content::load(
+        site_dir,
+        &config,
+        &LoadOptions {
+            drafts: options.drafts,
+            now: options.now,
+        },
+    );
+    let mut templates = match templates {
+        Ok(templates) => templates,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            return Err(finish(diagnostics));
+        }
+    };
+    diagnostics.extend(check_taxonomies(site_dir, &library, &config));
+
+    functions::register_basic(&mut templates.tera, &config, &library, site_dir);
+    let library = render_markdown(library, &config, &templates, &mut diagnostics);
+
+    let list_values: Vec<Value> = (0..library.pages.len())
+        .into_par_iter()
+        .map(|i| render::values::page_value(&library, i, &config, false))
+        .collect();
+    let page_values: Vec<Value> = (0..library.pages.len())
+        .into_par_iter()
+        .map(|i| render::values::page_value(&library, i, &config, true))
+        .collect();
+    let section_values: Vec<Value> = library
+        .sections
+        .iter()
+        .map(|s| render::values::section_value(&library, s, &list_values, &config))
+        .collect();
+    let taxonomies = taxonomy::collect(&library, &config);
+    let site_values = functions::SiteValues {
+        pages: library
+            .pages
+            .iter()
+            .zip(&page_values)
+            .map(|(p, v)| (p.relative_path.clone(), v.clone()))
+            .collect(),
+        sections: library
+            .sections
+            .iter()
+            .zip(&section_values)
+            .map(|(s, v)| (s.relative_path.clone(), v.clone()))
+            .collect(),
+        taxonomies: taxonomies
+            .iter()
+            .map(|t| {
+                let (taxonomy, terms) = render::taxonomy_values(&config, t, &list_values);
+                (t.config.name.clone(), serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
+            })
+            .collect(),
+    };
+    functions::register_content(&mut templates.tera, Arc::new(site_values));
+    let config_value = serde_json::to_value(&config).unwrap_or_default();
+    let input = RenderInput {
+        config: &config,
+        site_dir,
+        library: &library,
+        templates: &templates,
+        list_values: &list_values,
+        page_values: &page_values,
+        section_values: &section_values,
+        taxonomies: &taxonomies,
+        config_value: &config_value,
+    };
+    let (outputs, render_diagnostics) = render::render_site(&input);
+    diagnostics.extend(render_diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(finish(diagnostics));
+    }
+    Ok(RenderedSite {
+        outputs,
+        warnings: finish(diagnostics),
+        pages: library.pages.len(),
+        sections: library.sections.len(),
+        drafts_skipped: library.drafts_skipped,
+        scheduled_skipped: library.scheduled_skipped,
+    })
+}
+
+fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostic::sort(&mut diagnostics);
+    diagnostics.dedup();
+    diagnostics
+}
+
+/// Renders every page's and section's Markdown in parallel.
+fn render_markdown(mut library: Library, config: &Config, templates: &Templates, diagnostics: &mut Vec<Diagnostic>) -> Library {
+    let highlighter = Highlighter::default();
+    let shortcodes = Shortcodes::new(templates, config);
+    let rendered_pages: Vec<_> = library
+        .pages
+        .par_iter()
+        .map(|page| {
+            let ctx = RenderContext {
+                config,
+                library: &library,
+                highlighter: &highlighter,
+                shortcodes: &shortcodes,
+                file: &page.file,
+                line_offset: page.body_line_offset,
+                current_path: &page.path,
+            };
+            markdown::render(&page.body, &ctx)
+        })
+        .collect();
+    let rendered_sections: Vec<_> = library
+        .sections
+        .par_iter()
+        .map(|section| {
+            let ctx = RenderContext {
+                config,
+                library: &library,
+                highlighter: &highlighter,
+                shortcodes: &shortcodes,
+                file: &section.file,
+                line_offset: section.body_line_offset,
+                current_path: &section.path,
+            };
+            markdown::render(&section.body, &ctx)
+        })
+        .collect();
+    for (page, (rendered, found)) in library.pages.iter_mut().zip(rendered_pages) {
+        page.rendered = rendered;
+        diagnostics.extend(found);
+    }
+    for (section, (rendered, found)) in library.sections.iter_mut().zip(rendered_sections) {
+        section.rendered = rendered;
+        diagnostics.extend(found);
+    }
+    library
+}
+
+/// Pages may only use taxonomies declared in config.toml.
+fn check_taxonomies(site_dir: &Path, library: &Library, config: &Config) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for page in &library.pages {
+        for name in page.front.taxonomies.keys() {
+            if config.taxonomy(name).is_none() {
+                let text = std::fs::read_to_string(site_dir.join(&page.file)).unwrap_or_default();
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with(name.as_str()))
+                    .map_or(0, |i| i + 1);
+                let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+                found.push(
+                    Diagnostic::error(
+                        "front-matter",
+                        page.file.clone(),
+                        line,
+                        1,
+                        format!("taxonomy `{name}` is not declared in config.toml"),
+                    )
+                    .with_hint(format!(
+                        "use one of: {}; or add {{ name = \"{name}\" }} to taxonomies in config.toml",
+                        declared.join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    found
+}
+
+/// The result of `dangjian build`.
+#[derive(Debug)]
+pub struct BuildSummary {
+    /// Where the site was written.
+    pub output_dir: PathBuf,
+    /// Files written.
+    pub files: usize,
+    /// The rendered site's counts and warnings.
+    pub site: RenderedSite,
+    /// Wall time of the whole build.
+    pub elapsed: std::time::Duration,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Problems in the site, all of them.
+    Content(Vec<Diagnostic>),
+    /// Writing the output failed; the previous output is untouched.
+    Io(std::io::Error),
+}
+
+/// Builds the site and writes it atomically to `output_dir`.
+pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, BuildError> {
+    let started = Instant::now();
+    let stale_target = output_dir.to_path_buf();
+    let cleaner = std::thread::spawn(move || output::remove_stale(&stale_target));
+    let site = render_site(options).map_err(BuildError::Content);
+    let result = site.and_then(|site| {
+        output::write_atomic(&site.outputs, output_dir).map_err(BuildError::Io)?;
+        Ok(BuildSummary {
+            output_dir: output_dir.to_path_buf(),
+            files: site.outputs.len(),
+            site,
+            elapsed: started.elapsed(),
+        })
+    });
+    // The cleaner had the whole build to run; a panic there only leaves old files behind.
+    let _ = cleaner.join();
+    result
+}
+
+/// Formats diagnostics for the terminal.
+pub fn report(diagnostics: &[Diagnostic]) -> String {
+    diagnostic::format_report(diagnostics)
+}

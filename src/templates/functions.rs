@@ -1,0 +1,180 @@
+//! Template functions: `get_url`, `get_page`, `get_section`, `get_taxonomy`, `load_data`.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tera::{Tera, Value};
+
+use crate::config::Config;
+use crate::content::Library;
+
+/// Serialized pages, sections and taxonomies, built once per build and shared by all renders.
+#[derive(Debug, Default)]
+pub struct SiteValues {
+    /// Page values by relative path, with content.
+    pub pages: HashMap<String, Value>,
+    /// Section values by relative path.
+    pub sections: HashMap<String, Value>,
+    /// `{taxonomy, terms}` by taxonomy name.
+    pub taxonomies: HashMap<String, Value>,
+}
+
+/// Registers `get_url` (needs only paths, so shortcodes can use it too) and `load_data`.
+pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_dir: &Path) {
+    let paths: HashMap<String, String> = library
+        .pages
+        .iter()
+        .map(|p| (p.relative_path.clone(), p.path.clone()))
+        .chain(library.sections.iter().map(|s| (s.relative_path.clone(), s.path.clone())))
+        .collect();
+    let config_for_url = config.clone();
+    tera.register_function("get_url", move |args: &HashMap<String, Value>| {
+        let path = string_arg(args, "path", "get_url")?;
+        get_url(&config_for_url, &paths, &path).map(Value::String)
+    });
+    let site_dir = site_dir.to_path_buf();
+    let cache: Mutex<HashMap<PathBuf, Value>> = Mutex::new(HashMap::new());
+    tera.register_function("load_data", move |args: &HashMap<String, Value>| {
+        let path = string_arg(args, "path", "load_data")?;
+        let file = confined(&site_dir, &path)
+            .ok_or_else(|| tera::Error::msg(format!("load_data: `{path}` must be a path inside the site folder")))?;
+        if let Some(value) = cache.lock().map_err(|_| tera::Error::msg("load_data cache"))?.get(&file) {
+            return Ok(value.clone());
+        }
+        let value = load_data(&file).map_err(|e| tera::Error::msg(format!("load_data(path=\"{path}\"): {e}")))?;
+        if let Ok(mut cache) = cache.lock() {
+            cache.insert(file, value.clone());
+        }
+        Ok(value)
+    });
+}
+
+/// Registers the functions that read rendered content.
+pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
+    let v = values.clone();
+    tera.register_function("get_page", move |args: &HashMap<String, Value>| {
+        let path = string_arg(args, "path", "get_page")?;
+        v.pages
+            .get(path.trim_start_matches("@/"))
+            .cloned()
+            .ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))
+    });
+    let v = values.clone();
+    tera.register_function("get_section", move |args: &HashMap<String, Value>| {
+        let path = string_arg(args, "path", "get_section")?;
+        v.sections
+            .get(path.trim_start_matches("@/"))
+            .cloned()
+            .ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))
+    });
+    tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
+        let kind = string_arg(args, "kind", "get_taxonomy")?;
+        values
+            .taxonomies
+            .get(&kind)
+            .cloned()
+            .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))
+    });
+}
+
+fn string_arg(args: &HashMap<String, Value>, name: &str, function: &str) -> tera::Result<String> {
+    args.get(name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| tera::Error::msg(format!("{function} needs a text argument `{name}`")))
+}
+
+/// The URL for `path`: `@/x.md` content links, site paths ("/css/a.css"), or full URLs as is.
+pub fn get_url(config: &Config, paths: &HashMap<String, String>, path: &str) -> tera::Result<String> {
+    if path.starts_with("http://") || path.starts_with("https://") {
+        return Ok(path.to_string());
+    }
+    if let Some(content) = path.strip_prefix("@/") {
+        let (file, fragment) = content.split_once('#').map_or((content, None), |(f, a)| (f, Some(a)));
+        let site_path = paths
+            .get(file)
+            .ok_or_else(|| tera::Error::msg(format!("get_url: no page or section content/{file}")))?;
+        let mut url = config.permalink(site_path);
+        if let Some(fragment) = fragment {
+            url.push('#');
+            url.push_str(fragment);
+        }
+        return Ok(url);
+    }
+    let site_path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    Ok(config.permalink(&site_path))
+}
+
+/// `relative` resolved inside `base`, or `None` if it is absolute or climbs out with `..`.
+pub fn confined(base: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    let mut out = base.to_path_buf();
+    for component in relative.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn load_data(file: &Path) -> Result<Value, String> {
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let text = crate::content::decode::decode_text(&bytes)
+        .map_err(|_| "not UTF-8 or GB18030 text".to_string())?
+        .text;
+    let ext = file.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    match ext.as_str() {
+        "toml" => toml::from_str::<toml::Value>(&text)
+            .map(crate::content::front_matter::toml_to_json)
+            .map_err(|e| e.to_string()),
+        "json" => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        "yaml" | "yml" => serde_yaml_ng::from_str(&text).map_err(|e| e.to_string()),
+        "csv" => {
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            let headers: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(str::to_string).collect();
+            let mut records = Vec::new();
+            for record in reader.records() {
+                let record = record.map_err(|e| e.to_string())?;
+                records.push(Value::Array(record.iter().map(|f| Value::String(f.to_string())).collect()));
+            }
+            Ok(serde_json::json!({ "headers": headers, "records": records }))
+        }
+        _ => Err(format!("unknown data format `.{ext}`: use .toml, .json, .yaml or .csv")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_for_content_and_files() {
+        let config = Config::parse("base_url = \"http://h.local/party\"").unwrap();
+        let paths: HashMap<String, String> = [("study/a.md".to_string(), "/study/a/".to_string())].into_iter().collect();
+        assert_eq!(
+            get_url(&config, &paths, "@/study/a.md#二").unwrap(),
+            "http://h.local/party/study/a/#二"
+        );
+        assert_eq!(
+            get_url(&config, &paths, "/css/site.css").unwrap(),
+            "http://h.local/party/css/site.css"
+        );
+        assert_eq!(get_url(&config, &paths, "study/").unwrap(), "http://h.local/party/study/");
+        assert!(get_url(&config, &paths, "@/none.md").is_err());
+    }
+
+    #[test]
+    fn data_paths_are_confined() {
+        let base = Path::new("/site");
+        assert_eq!(confined(base, "data/a.toml"), Some(PathBuf::from("/site/data/a.toml")));
+        assert_eq!(confined(base, "../etc/passwd"), None);
+        assert_eq!(confined(base, "/etc/passwd"), None);
+    }
+}
