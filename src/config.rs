@@ -183,6 +183,13 @@ impl Config {
         format!("{origin}{}{path}", self.base_path())
     }
 
+    /// The config as templates see it (`config.title`, `config.extra.menu`, …), TOML dates as text.
+    pub fn template_value(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        value["extra"] = crate::content::front_matter::toml_to_json(toml::Value::Table(self.extra.clone()));
+        value
+    }
+
     /// The taxonomy declared under `name`.
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
         self.taxonomies.iter().find(|t| t.name == name)

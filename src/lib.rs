@@ -3,6 +3,8 @@
 //! The pipeline (see DESIGN.md): config → load → parse → link → assemble → render → sink. Each
 //! stage is a module; data flows one way and nothing is global.
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod content;
 pub mod diagnostic;

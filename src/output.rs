@@ -90,11 +90,9 @@ pub fn write_atomic(outputs: &[Output], target: &Path) -> io::Result<Option<Path
     }
     let old = parent.join(format!(".{name}.old-{stamp}"));
     let had_old = target.exists();
-    if had_old {
-        if let Err(e) = std::fs::rename(target, &old) {
-            let _ = std::fs::remove_dir_all(&temp);
-            return Err(e);
-        }
+    if had_old && let Err(e) = std::fs::rename(target, &old) {
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(e);
     }
     if let Err(e) = std::fs::rename(&temp, target) {
         if had_old {

@@ -51,6 +51,8 @@ pub struct RenderedSite {
 /// Runs the pipeline into memory. On failure, every diagnostic found (errors and warnings).
 pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnostic>> {
     let site_dir = options.site_dir.as_path();
+    // The pinyin dictionary loads while config, templates and files are read.
+    let warm_up = std::thread::spawn(crate::content::slug::warm_up);
     let mut config = Config::load(site_dir).map_err(|d| vec![d])?;
     if let Some(base_url) = &options.base_url {
         let text = format!("base_url = {}", toml::Value::String(base_url.clone()));
@@ -65,6 +67,7 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
         config.base_url = checked.base_url;
     }
     let templates = Templates::load(site_dir, &config);
+    let _ = warm_up.join();
     let (library, mut diagnostics) = content::load(
         site_dir,
         &config,
@@ -121,7 +124,7 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
             .collect(),
     };
     functions::register_content(&mut templates.tera, Arc::new(site_values));
-    let config_value = serde_json::to_value(&config).unwrap_or_default();
+    let config_value = config.template_value();
     let input = RenderInput {
         config: &config,
         site_dir,

@@ -57,11 +57,19 @@ fn strip_offset(text: &str) -> &str {
     if let Some(rest) = text.strip_suffix('Z') {
         return rest;
     }
-    // A trailing +HH:MM or -HH:MM after the time part.
-    if text.len() > 16 {
-        let (head, tail) = text.split_at(text.len() - 6);
-        if (tail.starts_with('+') || tail.starts_with('-')) && tail[1..3].bytes().all(|b| b.is_ascii_digit()) && &tail[3..4] == ":" {
-            return head;
+    // A trailing +HH:MM or -HH:MM after the time part; all ASCII, so byte slicing is safe once
+    // the tail is known to be ASCII.
+    let bytes = text.as_bytes();
+    if bytes.len() > 16 {
+        let tail = &bytes[bytes.len() - 6..];
+        let is_offset = matches!(tail[0], b'+' | b'-')
+            && tail[1].is_ascii_digit()
+            && tail[2].is_ascii_digit()
+            && tail[3] == b':'
+            && tail[4].is_ascii_digit()
+            && tail[5].is_ascii_digit();
+        if is_offset {
+            return &text[..text.len() - 6];
         }
     }
     text
@@ -106,6 +114,7 @@ mod tests {
         assert_eq!(PageDate::parse("2022-01-18T01:00:00Z").unwrap().to_string(), "2022-01-18T01:00:00");
         assert!(PageDate::parse("2022-13-01").is_none());
         assert!(PageDate::parse("昨天").is_none());
+        assert!(PageDate::parse("2022-01-18T10:00学习会").is_none());
     }
 
     #[test]

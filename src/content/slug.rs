@@ -54,6 +54,12 @@ pub fn slugify(text: &str, style: SlugStyle) -> String {
     slug
 }
 
+/// Loads the pinyin dictionary (about 0.7 s of one core, once per process). Call it on a spare
+/// thread early, so the first slug does not wait for it.
+pub fn warm_up() {
+    let _ = pinyin::Pinyin::permalink("预热");
+}
+
 /// True for CJK ideographs (the characters pinyin can read).
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,

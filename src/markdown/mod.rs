@@ -100,6 +100,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
     split_cjk_autolinks(root, &arena);
     let mut walk = Walk {
         ctx,
+        source: &text,
         diagnostics: &mut diagnostics,
         plain: String::new(),
         raw_html: false,
@@ -163,7 +164,6 @@ fn comrak_options() -> Options<'static> {
     options.extension.footnotes = true;
     options.extension.cjk_friendly_emphasis = true;
     options.parse.smart = false;
-    options.parse.sourcepos_chars = true;
     // Raw HTML passes through comrak and is then sanitized by ammonia (unless trusted_html).
     options.render.r#unsafe = true;
     options
@@ -172,6 +172,8 @@ fn comrak_options() -> Options<'static> {
 /// One pass over the document: links, code, raw HTML, text for counting.
 struct Walk<'a, 'c, 'n> {
     ctx: &'a RenderContext<'c>,
+    /// The Markdown text comrak parsed, to turn byte columns into character columns for messages.
+    source: &'a str,
     diagnostics: &'a mut Vec<Diagnostic>,
     plain: String,
     raw_html: bool,
@@ -245,7 +247,7 @@ impl<'n> Walk<'_, '_, 'n> {
             }
             None => {
                 let line = sourcepos.start.line + self.ctx.line_offset;
-                let column = sourcepos.start.column;
+                let column = char_column(self.source, sourcepos.start.line, sourcepos.start.column);
                 let diagnostic = match library.unpublished.get(file) {
                     Some(reason) => Diagnostic::error(
                         "link",
@@ -318,14 +320,30 @@ fn is_cjk_or_fullwidth(c: char) -> bool {
     crate::content::slug::is_han(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2018..=0x201F | 0x2026)
 }
 
+/// The 1-based character column of 1-based byte column `byte_column` on line `line` of `text`
+/// (comrak counts bytes; people count characters). Computed only for messages.
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column;
+    };
+    let mut end = byte_column.saturating_sub(1).min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    line_text[..end].chars().count() + 1
+}
+
+/// Level, id and text of a heading, in document order.
+type FlatHeading = (u8, String, String);
+
 /// Gives headings unique ids (Chinese characters kept) and records them for the table of contents.
 #[derive(Default)]
 struct HeadingIds {
-    state: Mutex<(Anchorizer, Vec<(u8, String, String)>)>,
+    state: Mutex<(Anchorizer, Vec<FlatHeading>)>,
 }
 
 impl HeadingIds {
-    fn into_flat(self) -> Vec<(u8, String, String)> {
+    fn into_flat(self) -> Vec<FlatHeading> {
         self.state.into_inner().map(|(_, flat)| flat).unwrap_or_default()
     }
 }
@@ -350,7 +368,7 @@ impl HeadingAdapter for HeadingIds {
 }
 
 /// Nests a flat list of headings by level.
-fn nest(flat: Vec<(u8, String, String)>) -> Vec<Heading> {
+fn nest(flat: Vec<FlatHeading>) -> Vec<Heading> {
     let mut roots: Vec<Heading> = Vec::new();
     for (level, id, title) in flat {
         let heading = Heading {
@@ -408,14 +426,37 @@ fn render_calls(calls: &[shortcodes::Call], body: &str, ctx: &RenderContext<'_>,
         .collect()
 }
 
+/// Puts the rendered shortcodes in place of their placeholders, in one pass over the HTML.
 fn substitute(html: &str, rendered_calls: &[String]) -> String {
-    let mut out = html.to_string();
-    for (n, rendered) in rendered_calls.iter().enumerate() {
-        let token = shortcodes::placeholder(n);
+    const PREFIX: &str = "DJSHORTCODE";
+    let mut out = String::with_capacity(html.len() + rendered_calls.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(at) = rest.find(PREFIX) {
+        let after = &rest[at + PREFIX.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let number = after[..digits].parse::<usize>().ok();
+        let (Some(n), true) = (number, after[digits..].starts_with('X')) else {
+            out.push_str(&rest[..at + PREFIX.len()]);
+            rest = after;
+            continue;
+        };
+        let Some(rendered) = rendered_calls.get(n) else {
+            out.push_str(&rest[..at + PREFIX.len()]);
+            rest = after;
+            continue;
+        };
+        let mut before = &rest[..at];
+        let mut tail = &after[digits + 1..];
         // A call alone on its line became a paragraph of its own: the shortcode's HTML replaces it.
-        out = out.replace(&format!("<p>{token}</p>"), rendered.trim_end());
-        out = out.replace(&token, rendered.trim_end());
+        if before.ends_with("<p>") && tail.starts_with("</p>") {
+            before = &before[..before.len() - 3];
+            tail = &tail[4..];
+        }
+        out.push_str(before);
+        out.push_str(rendered.trim_end());
+        rest = tail;
     }
+    out.push_str(rest);
     out
 }
 

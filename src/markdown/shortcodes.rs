@@ -42,17 +42,17 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<(String, V
     while let Some(found) = text[search_from..].find(['{']).map(|i| search_from + i) {
         let tail = &text[found..];
         // `{{/* x() */}}` is the escape for writing a shortcode literally.
-        if let Some(inner) = tail.strip_prefix("{{/*").or_else(|| tail.strip_prefix("{%/*")) {
-            if let Some(end) = inner.find("*/}}").or_else(|| inner.find("*/%}")) {
-                out.push_str(&text[rest_start..found]);
-                out.push_str(&tail[..2]);
-                out.push_str(&inner[..end]);
-                out.push_str(&inner[end + 2..end + 4]);
-                let consumed = 4 + end + 4;
-                rest_start = found + consumed;
-                search_from = rest_start;
-                continue;
-            }
+        if let Some(inner) = tail.strip_prefix("{{/*").or_else(|| tail.strip_prefix("{%/*"))
+            && let Some(end) = inner.find("*/}}").or_else(|| inner.find("*/%}"))
+        {
+            out.push_str(&text[rest_start..found]);
+            out.push_str(&tail[..2]);
+            out.push_str(&inner[..end]);
+            out.push_str(&inner[end + 2..end + 4]);
+            let consumed = 4 + end + 4;
+            rest_start = found + consumed;
+            search_from = rest_start;
+            continue;
         }
         let inline = tail.starts_with("{{");
         let block = tail.starts_with("{%");
@@ -152,11 +152,20 @@ fn parse_head<'a>(text: &'a str, close: &str) -> Option<(&'a str, &'a str, usize
     Some((name, args, consumed))
 }
 
-/// Index of the `)` closing the argument list, skipping parentheses inside strings.
+/// Index of the `)` closing the argument list, skipping parentheses inside strings. Gives up after
+/// a few lines, so text that merely opens a parenthesis is not scanned to the end of the page.
 fn matching_paren(text: &str) -> Option<usize> {
+    const MAX_LINES: usize = 20;
     let mut quote: Option<char> = None;
     let mut escaped = false;
+    let mut lines = 0;
     for (i, c) in text.char_indices() {
+        if c == '\n' {
+            lines += 1;
+            if lines > MAX_LINES {
+                return None;
+            }
+        }
         match quote {
             Some(q) => {
                 if escaped {
@@ -170,7 +179,6 @@ fn matching_paren(text: &str) -> Option<usize> {
             None => match c {
                 '"' | '\'' | '`' => quote = Some(c),
                 ')' => return Some(i),
-                '\n' if text[..i].matches('\n').count() > 20 => return None,
                 _ => {}
             },
         }
@@ -350,6 +358,16 @@ mod tests {
         let (out, calls) = extract("集合 {a, b} 与 {{ 不是调用 }}", &known).unwrap();
         assert_eq!(out, "集合 {a, b} 与 {{ 不是调用 }}");
         assert!(calls.is_empty());
+    }
+
+    #[test]
+    fn unclosed_calls_are_not_scanned_quadratically() {
+        let text = format!("{{{{ figure({}", "\n".repeat(200_000));
+        let (out, calls) = extract(&text, &known).unwrap();
+        assert_eq!(out, text);
+        assert!(calls.is_empty());
+        let many = "{{ figure(src=\"a\"\n".repeat(50_000);
+        assert!(extract(&many, &known).is_ok());
     }
 
     #[test]

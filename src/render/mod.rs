@@ -82,7 +82,7 @@ fn merge(results: Vec<Rendered>) -> Rendered {
 }
 
 /// The template a page uses: its own, else the nearest section's page_template, else page.html.
-fn page_template<'a>(library: &'a Library, index: usize) -> (&'a str, String) {
+fn page_template(library: &Library, index: usize) -> (&str, String) {
     let page = &library.pages[index];
     if let Some(template) = &page.front.template {
         return (template, page.file.clone());
@@ -525,19 +525,19 @@ fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Output>) {
 fn check_collisions(outputs: &[Output], diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &str> = HashMap::with_capacity(outputs.len());
     for output in outputs {
-        if let Some(first) = seen.insert(&output.path, &output.source) {
-            if first != output.source {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "duplicate-path",
-                        output.source.clone(),
-                        0,
-                        0,
-                        format!("`{}` is also written by {first}", output.path),
-                    )
-                    .with_hint("rename one of them, or change its slug or alias"),
-                );
-            }
+        if let Some(first) = seen.insert(&output.path, &output.source)
+            && first != output.source
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-path",
+                    output.source.clone(),
+                    0,
+                    0,
+                    format!("`{}` is also written by {first}", output.path),
+                )
+                .with_hint("rename one of them, or change its slug or alias"),
+            );
         }
     }
 }

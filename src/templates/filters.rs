@@ -12,6 +12,7 @@ use crate::content::slug::slugify;
 pub fn register(tera: &mut Tera, config: &Config) {
     tera.register_filter("date_zh", date_zh);
     tera.register_filter("filesize", filesize);
+    tera.register_filter("reading_time", reading_time);
     let style = config.slugify;
     tera.register_filter("pinyin", move |value: &Value, _: &HashMap<String, Value>| {
         let text = value.as_str().ok_or_else(|| tera::Error::msg("the pinyin filter needs text"))?;
@@ -51,6 +52,30 @@ pub fn format_date_zh(date: &PageDate, with_time: bool) -> String {
     out
 }
 
+/// Minutes to read a text or HTML string (tags are not counted).
+fn reading_time(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().ok_or_else(|| tera::Error::msg("reading_time needs text"))?;
+    Ok(Value::from(crate::markdown::text::reading_time(&strip_tags(text))))
+}
+
+/// The text of an HTML string without its tags.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Bytes → "12 KB", "1.2 MB".
 fn filesize(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     let bytes = value.as_u64().ok_or_else(|| tera::Error::msg("filesize needs a number of bytes"))?;
@@ -79,6 +104,12 @@ mod tests {
         let date = PageDate::parse("2022-01-08T09:05:00").unwrap();
         assert_eq!(format_date_zh(&date, false), "2022年1月8日");
         assert_eq!(format_date_zh(&date, true), "2022年1月8日 09:05");
+    }
+
+    #[test]
+    fn reading_time_ignores_tags() {
+        let html = format!("<p class=\"very-long-class-name another\">{}</p>", "学".repeat(401));
+        assert_eq!(reading_time(&Value::String(html), &HashMap::new()).unwrap(), Value::from(2));
     }
 
     #[test]

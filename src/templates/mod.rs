@@ -200,7 +200,7 @@ impl<'a> Shortcodes<'a> {
     pub fn new(templates: &'a Templates, config: &Config) -> Self {
         Shortcodes {
             templates,
-            config_value: serde_json::to_value(config).unwrap_or_default(),
+            config_value: config.template_value(),
         }
     }
 }
