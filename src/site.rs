@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::content::{self, Library, LoadOptions};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown::highlight::Highlighter;
-use crate::markdown::{self, RenderContext};
+use crate::markdown::{self, RenderContext, ShortcodeRenderer};
 use crate::output::{self, Output};
 use crate::render::{self, RenderInput, taxonomy};
 use crate::templates::{Shortcodes, Templates, functions};
@@ -80,13 +80,14 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
         Ok(templates) => templates,
         Err(errors) => {
             diagnostics.extend(errors);
+            // Still read every page, so link and Markdown errors are reported in the same run.
+            render_markdown(library, &config, &AnyShortcode, &mut diagnostics);
             return Err(finish(diagnostics));
         }
     };
-    diagnostics.extend(check_taxonomies(site_dir, &library, &config));
 
     functions::register_basic(&mut templates.tera, &config, &library, site_dir);
-    let library = render_markdown(library, &config, &templates, &mut diagnostics);
+    let library = render_markdown(library, &config, &Shortcodes::new(&templates, &config), &mut diagnostics);
 
     let list_values: Vec<Value> = (0..library.pages.len())
         .into_par_iter()
@@ -158,9 +159,8 @@ fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// Renders every page's and section's Markdown in parallel.
-fn render_markdown(mut library: Library, config: &Config, templates: &Templates, diagnostics: &mut Vec<Diagnostic>) -> Library {
+fn render_markdown(mut library: Library, config: &Config, shortcodes: &dyn ShortcodeRenderer, diagnostics: &mut Vec<Diagnostic>) -> Library {
     let highlighter = Highlighter::default();
-    let shortcodes = Shortcodes::new(templates, config);
     let rendered_pages: Vec<_> = library
         .pages
         .par_iter()
@@ -169,7 +169,7 @@ fn render_markdown(mut library: Library, config: &Config, templates: &Templates,
                 config,
                 library: &library,
                 highlighter: &highlighter,
-                shortcodes: &shortcodes,
+                shortcodes,
                 file: &page.file,
                 line_offset: page.body_line_offset,
                 current_path: &page.path,
@@ -185,7 +185,7 @@ fn render_markdown(mut library: Library, config: &Config, templates: &Templates,
                 config,
                 library: &library,
                 highlighter: &highlighter,
-                shortcodes: &shortcodes,
+                shortcodes,
                 file: &section.file,
                 line_offset: section.body_line_offset,
                 current_path: &section.path,
@@ -204,35 +204,17 @@ fn render_markdown(mut library: Library, config: &Config, templates: &Templates,
     library
 }
 
-/// Pages may only use taxonomies declared in config.toml.
-fn check_taxonomies(site_dir: &Path, library: &Library, config: &Config) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    for page in &library.pages {
-        for name in page.front.taxonomies.keys() {
-            if config.taxonomy(name).is_none() {
-                let text = std::fs::read_to_string(site_dir.join(&page.file)).unwrap_or_default();
-                let line = text
-                    .lines()
-                    .position(|l| l.trim_start().starts_with(name.as_str()))
-                    .map_or(0, |i| i + 1);
-                let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
-                found.push(
-                    Diagnostic::error(
-                        "front-matter",
-                        page.file.clone(),
-                        line,
-                        1,
-                        format!("taxonomy `{name}` is not declared in config.toml"),
-                    )
-                    .with_hint(format!(
-                        "use one of: {}; or add {{ name = \"{name}\" }} to taxonomies in config.toml",
-                        declared.join(", ")
-                    )),
-                );
-            }
-        }
+/// Stands in for the templates when they failed to load: every call is accepted and renders
+/// nothing, so the rest of each page can still be checked.
+struct AnyShortcode;
+
+impl ShortcodeRenderer for AnyShortcode {
+    fn has(&self, _: &str) -> bool {
+        true
     }
-    found
+    fn render(&self, _: &markdown::shortcodes::Call, _: Option<&str>, _: usize, _: &str) -> Result<String, String> {
+        Ok(String::new())
+    }
 }
 
 /// The result of `dangjian build`.

@@ -156,6 +156,28 @@ fn find_key_line(front: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The 1-based line (within the front matter) where `key` is set inside table `table`:
+/// `[table]` then `key = …` in TOML, `table:` then an indented `key:` in YAML, or an inline table.
+pub fn key_line_in_table(front: &str, table: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = front.lines().collect();
+    let header = lines.iter().position(|line| {
+        let line = line.trim();
+        line == format!("[{table}]") || line.strip_prefix(table).is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+    })?;
+    let is_key = |line: &str| {
+        let line = line.trim_start().trim_start_matches('"');
+        line.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with(['=', ':']))
+    };
+    if lines[header].contains(&format!("{key} ")) || lines[header].contains(&format!("{key}=")) {
+        return Some(header + 1);
+    }
+    lines[header + 1..]
+        .iter()
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .position(|line| is_key(line))
+        .map(|i| header + 2 + i)
+}
+
 /// TOML values as JSON values, with dates as the text the author wrote.
 pub fn toml_to_json(value: toml::Value) -> serde_json::Value {
     match value {
@@ -303,6 +325,17 @@ mod tests {
         let err = parse::<PageFront>("a.md", &s).unwrap_err();
         assert_eq!(err.line, 3, "{err}");
         assert!(err.message.contains("not a date"), "{}", err.message);
+    }
+
+    #[test]
+    fn finds_keys_inside_tables() {
+        let toml = "title = \"a\"\n[extra]\nbranches_note = \"x\"\n[taxonomies]\ntags = [\"a\"]\nbranches = [\"b\"]\n";
+        assert_eq!(key_line_in_table(toml, "taxonomies", "branches"), Some(6));
+        assert_eq!(key_line_in_table(toml, "taxonomies", "tags"), Some(5));
+        let yaml = "title: a\ntaxonomies:\n  tags: [a]\n  topics: [b]\n";
+        assert_eq!(key_line_in_table(yaml, "taxonomies", "topics"), Some(4));
+        let inline = "taxonomies = { topics = [\"b\"] }\n";
+        assert_eq!(key_line_in_table(inline, "taxonomies", "topics"), Some(1));
     }
 
     #[test]

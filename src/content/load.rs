@@ -1,7 +1,7 @@
 //! The load and parse stages: walk `content/`, decode every file, parse front matter, work out
 //! slugs and paths, and assemble sections. All content errors are collected, not just the first.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
@@ -34,6 +34,9 @@ struct Found {
 struct Parsed<F> {
     relative: String,
     front: F,
+    /// The front matter text and the lines before it, to place later messages.
+    front_text: String,
+    front_line_offset: usize,
     body: String,
     body_line_offset: usize,
 }
@@ -150,6 +153,7 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library
     for (parsed, found) in parsed_pages {
         diagnostics.extend(found);
         let Some(parsed) = parsed else { continue };
+        diagnostics.extend(check_taxonomies(&parsed, config));
         match make_page(parsed, &library, config, options) {
             Ok(page) => {
                 library.page_index.insert(page.relative_path.clone(), library.pages.len());
@@ -167,7 +171,6 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library
     }
 
     attach_assets(&mut library, others, &bundle_dirs, &mut diagnostics);
-    check_duplicate_paths(&library, &mut diagnostics);
     assemble_sections(&mut library);
     (library, diagnostics)
 }
@@ -233,6 +236,22 @@ fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, opti
     })
 }
 
+/// Pages may only use taxonomies declared in config.toml.
+fn check_taxonomies(parsed: &Parsed<PageFront>, config: &Config) -> Vec<Diagnostic> {
+    let declared: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+    parsed
+        .front
+        .taxonomies
+        .keys()
+        .filter(|name| !declared.contains(&name.as_str()))
+        .map(|name| {
+            let line = front_matter::key_line_in_table(&parsed.front_text, "taxonomies", name).map_or(0, |l| l + parsed.front_line_offset);
+            Diagnostic::error("front-matter", content_file(&parsed.relative), line, if line > 0 { 1 } else { 0 }, format!("taxonomy `{name}` is not declared in config.toml"))
+                .with_hint(format!("use one of: {}; or add {{ name = \"{name}\" }} to taxonomies in config.toml", declared.join(", ")))
+        })
+        .collect()
+}
+
 fn slug_or_fallback(name: &str, config: &Config) -> String {
     let slug = slugify(name, config.slugify);
     if slug.is_empty() { "page".to_string() } else { slug }
@@ -286,6 +305,8 @@ fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> (Option
         Ok(Parsed {
             relative: file.relative.clone(),
             front,
+            front_text: split.front.to_string(),
+            front_line_offset: split.front_line_offset,
             body: split.body.to_string(),
             body_line_offset: split.body_line_offset,
         })
@@ -406,33 +427,6 @@ fn attach_assets(library: &mut Library, others: Vec<Found>, bundle_dirs: &[Strin
                     0,
                     "this file belongs to no section and is not published",
                 )),
-            }
-        }
-    }
-}
-
-fn check_duplicate_paths(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
-    let mut owners: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for section in &library.sections {
-        owners.entry(section.path.as_str()).or_default().push(&section.file);
-    }
-    for page in &library.pages {
-        owners.entry(page.path.as_str()).or_default().push(&page.file);
-    }
-    for (path, files) in owners {
-        if files.len() > 1 {
-            for (i, file) in files.iter().enumerate() {
-                let others: Vec<&str> = files.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, f)| *f).collect();
-                diagnostics.push(
-                    Diagnostic::error(
-                        "duplicate-path",
-                        *file,
-                        0,
-                        0,
-                        format!("`{path}` is also the address of {}", others.join(", ")),
-                    )
-                    .with_hint("give one of them another file name or a `slug` in its front matter"),
-                );
             }
         }
     }

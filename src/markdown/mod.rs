@@ -79,7 +79,7 @@ const MORE_MARKER: &str = "DJMOREMARKERX";
 /// Renders a page or section body.
 pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
-    let (text, calls) = match shortcodes::extract(body, &|name| ctx.shortcodes.has(name)) {
+    let extracted = match shortcodes::extract(body, &|name| ctx.shortcodes.has(name)) {
         Ok(found) => found,
         Err(errors) => {
             for error in errors {
@@ -90,17 +90,20 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
                     ),
                 );
             }
-            (body.to_string(), Vec::new())
+            shortcodes::Extracted::unchanged(body)
         }
     };
+    let text = extracted.text.as_str();
+    let calls = &extracted.calls;
 
     let options = comrak_options();
     let arena = Arena::new();
-    let root = parse_document(&arena, &text, &options);
+    let root = parse_document(&arena, text, &options);
     split_cjk_autolinks(root, &arena);
     let mut walk = Walk {
         ctx,
-        source: &text,
+        body,
+        extracted: &extracted,
         diagnostics: &mut diagnostics,
         plain: String::new(),
         raw_html: false,
@@ -139,7 +142,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         summary = summary.map(|s| sanitize_html(&s));
     }
     if !calls.is_empty() {
-        let rendered_calls = render_calls(&calls, body, ctx, &mut diagnostics);
+        let rendered_calls = render_calls(calls, body, ctx, &mut diagnostics);
         html = substitute(&html, &rendered_calls);
         summary = summary.map(|s| substitute(&s, &rendered_calls));
     }
@@ -172,8 +175,10 @@ fn comrak_options() -> Options<'static> {
 /// One pass over the document: links, code, raw HTML, text for counting.
 struct Walk<'a, 'c, 'n> {
     ctx: &'a RenderContext<'c>,
-    /// The Markdown text comrak parsed, to turn byte columns into character columns for messages.
-    source: &'a str,
+    /// The body as written, for positions in messages.
+    body: &'a str,
+    /// The text comrak parsed and how it maps back to `body`.
+    extracted: &'a shortcodes::Extracted,
     diagnostics: &'a mut Vec<Diagnostic>,
     plain: String,
     raw_html: bool,
@@ -225,6 +230,15 @@ impl<'n> Walk<'_, '_, 'n> {
         }
     }
 
+    /// Line (in the file) and character column of a node, through the shortcode substitutions.
+    fn position(&self, sourcepos: Sourcepos) -> (usize, usize) {
+        let text = &self.extracted.text;
+        let line_start: usize = text.split_inclusive('\n').take(sourcepos.start.line.saturating_sub(1)).map(str::len).sum();
+        let offset = (line_start + sourcepos.start.column.saturating_sub(1)).min(text.len());
+        let (line, column) = diagnostic::line_col(self.body, self.extracted.original_offset(offset));
+        (line + self.ctx.line_offset, column)
+    }
+
     /// The URL to write for a link; `None` keeps it as written.
     fn resolve_link(&mut self, url: &str, sourcepos: Sourcepos) -> Option<String> {
         if comrak::html::dangerous_url(url) && !url.starts_with("data:image/") {
@@ -246,8 +260,7 @@ impl<'n> Walk<'_, '_, 'n> {
                 Some(resolved)
             }
             None => {
-                let line = sourcepos.start.line + self.ctx.line_offset;
-                let column = char_column(self.source, sourcepos.start.line, sourcepos.start.column);
+                let (line, column) = self.position(sourcepos);
                 let diagnostic = match library.unpublished.get(file) {
                     Some(reason) => Diagnostic::error(
                         "link",
@@ -318,19 +331,6 @@ fn split_cjk_autolinks<'n>(root: &'n AstNode<'n>, arena: &'n Arena<'n>) {
 
 fn is_cjk_or_fullwidth(c: char) -> bool {
     crate::content::slug::is_han(c) || matches!(c as u32, 0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2018..=0x201F | 0x2026)
-}
-
-/// The 1-based character column of 1-based byte column `byte_column` on line `line` of `text`
-/// (comrak counts bytes; people count characters). Computed only for messages.
-fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
-    let Some(line_text) = text.split('\n').nth(line.saturating_sub(1)) else {
-        return byte_column;
-    };
-    let mut end = byte_column.saturating_sub(1).min(line_text.len());
-    while !line_text.is_char_boundary(end) {
-        end -= 1;
-    }
-    line_text[..end].chars().count() + 1
 }
 
 /// Level, id and text of a heading, in document order.

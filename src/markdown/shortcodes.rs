@@ -33,9 +33,10 @@ pub fn placeholder(n: usize) -> String {
 
 /// Replaces every call whose name `is_known` accepts by a placeholder. Text that merely looks like a
 /// call to an unknown name is an error, so a typo in a shortcode name does not slip through.
-pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<(String, Vec<Call>), Vec<SyntaxError>> {
+pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<Extracted, Vec<SyntaxError>> {
     let mut out = String::with_capacity(text.len());
     let mut calls = Vec::new();
+    let mut shifts = Vec::new();
     let mut errors = Vec::new();
     let mut rest_start = 0;
     let mut search_from = 0;
@@ -46,10 +47,12 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<(String, V
             && let Some(end) = inner.find("*/}}").or_else(|| inner.find("*/%}"))
         {
             out.push_str(&text[rest_start..found]);
+            let new_start = out.len();
             out.push_str(&tail[..2]);
             out.push_str(&inner[..end]);
             out.push_str(&inner[end + 2..end + 4]);
             let consumed = 4 + end + 4;
+            shifts.push(Shift { new: new_start..out.len(), old: found..found + consumed });
             rest_start = found + consumed;
             search_from = rest_start;
             continue;
@@ -106,12 +109,14 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<(String, V
             (None, head_len)
         };
         out.push_str(&text[rest_start..found]);
+        let new_start = out.len();
         out.push_str(&placeholder(calls.len()));
         if block {
-            // Keep the line count, so Markdown line numbers after the call still match the file.
+            // A block call keeps its line breaks, so it stays a paragraph of its own.
             let lines = text[found..found + consumed].matches('\n').count();
             out.extend(std::iter::repeat_n('\n', lines));
         }
+        shifts.push(Shift { new: new_start..out.len(), old: found..found + consumed });
         calls.push(Call {
             name: name.to_string(),
             args,
@@ -122,7 +127,50 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<(String, V
         search_from = rest_start;
     }
     out.push_str(&text[rest_start..]);
-    if errors.is_empty() { Ok((out, calls)) } else { Err(errors) }
+    if errors.is_empty() { Ok(Extracted { text: out, calls, shifts }) } else { Err(errors) }
+}
+
+/// A stretch of the text that extraction replaced: `new` in the output stands for `old` in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shift {
+    /// Byte range in the extracted text.
+    pub new: std::ops::Range<usize>,
+    /// Byte range in the original text.
+    pub old: std::ops::Range<usize>,
+}
+
+/// The text with placeholders, the calls, and where the text moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extracted {
+    /// Markdown with placeholders instead of calls.
+    pub text: String,
+    /// The calls, in order.
+    pub calls: Vec<Call>,
+    /// Replaced stretches, in order.
+    pub shifts: Vec<Shift>,
+}
+
+impl Extracted {
+    /// The text unchanged (no shortcodes).
+    pub fn unchanged(text: &str) -> Extracted {
+        Extracted { text: text.to_string(), calls: Vec::new(), shifts: Vec::new() }
+    }
+
+    /// The byte offset in the original text of byte `offset` of the extracted text, so messages
+    /// point at the user's file even after a call was replaced.
+    pub fn original_offset(&self, offset: usize) -> usize {
+        let mut delta: isize = 0;
+        for shift in &self.shifts {
+            if offset < shift.new.start {
+                break;
+            }
+            if offset < shift.new.end {
+                return shift.old.start;
+            }
+            delta = shift.old.end as isize - shift.new.end as isize;
+        }
+        (offset as isize + delta).max(0) as usize
+    }
 }
 
 /// Parses ` name(args) }}` (after the opening braces); returns name, argument text and the length
@@ -325,7 +373,7 @@ mod tests {
     fn inline_and_block_calls() {
         let text =
             "前文 {{ figure(src=\"a.jpg\", caption='图一', width=3) }} 后文\n\n{% note(title=\"要点\") %}\n**重点**内容\n{% end %}\n";
-        let (out, calls) = extract(text, &known).unwrap();
+        let Extracted { text: out, calls, .. } = extract(text, &known).unwrap();
         assert_eq!(out, "前文 DJSHORTCODE0X 后文\n\nDJSHORTCODE1X\n\n\n");
         assert_eq!(out.lines().count(), text.lines().count());
         assert_eq!(calls[0].name, "figure");
@@ -337,7 +385,7 @@ mod tests {
 
     #[test]
     fn escaped_calls_stay_literal() {
-        let (out, calls) = extract("写法：{{/* figure(src=\"a\") */}}", &known).unwrap();
+        let Extracted { text: out, calls, .. } = extract("写法：{{/* figure(src=\"a\") */}}", &known).unwrap();
         assert_eq!(out, "写法：{{ figure(src=\"a\") }}");
         assert!(calls.is_empty());
     }
@@ -355,7 +403,7 @@ mod tests {
 
     #[test]
     fn plain_braces_are_text() {
-        let (out, calls) = extract("集合 {a, b} 与 {{ 不是调用 }}", &known).unwrap();
+        let Extracted { text: out, calls, .. } = extract("集合 {a, b} 与 {{ 不是调用 }}", &known).unwrap();
         assert_eq!(out, "集合 {a, b} 与 {{ 不是调用 }}");
         assert!(calls.is_empty());
     }
@@ -363,11 +411,24 @@ mod tests {
     #[test]
     fn unclosed_calls_are_not_scanned_quadratically() {
         let text = format!("{{{{ figure({}", "\n".repeat(200_000));
-        let (out, calls) = extract(&text, &known).unwrap();
+        let Extracted { text: out, calls, .. } = extract(&text, &known).unwrap();
         assert_eq!(out, text);
         assert!(calls.is_empty());
         let many = "{{ figure(src=\"a\"\n".repeat(50_000);
         assert!(extract(&many, &known).is_ok());
+    }
+
+    #[test]
+    fn offsets_map_back_to_the_original_text() {
+        let text = "前 {{ figure(src=\"a.jpg\",\n alt=\"合影\") }} 见[x](@/a.md)\n{{/* figure() */}} 尾";
+        let extracted = extract(text, &known).unwrap();
+        let link = extracted.text.find("见").unwrap();
+        assert_eq!(extracted.original_offset(link), text.find("见").unwrap());
+        let tail = extracted.text.find("尾").unwrap();
+        assert_eq!(extracted.original_offset(tail), text.find("尾").unwrap());
+        let inside = extracted.text.find("DJSHORTCODE0X").unwrap() + 3;
+        assert_eq!(extracted.original_offset(inside), text.find("{{ figure").unwrap());
+        assert_eq!(extracted.original_offset(0), 0);
     }
 
     #[test]

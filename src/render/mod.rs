@@ -521,22 +521,28 @@ fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Output>) {
     }
 }
 
-/// Two outputs at one path: both sources are named.
+/// Two sources writing one output file (two pages with one slug, an alias onto a page, a static
+/// file named like a page): each source gets an error naming the others.
 fn check_collisions(outputs: &[Output], diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &str> = HashMap::with_capacity(outputs.len());
+    let mut sources: HashMap<&str, Vec<&str>> = HashMap::with_capacity(outputs.len());
     for output in outputs {
-        if let Some(first) = seen.insert(&output.path, &output.source)
-            && first != output.source
-        {
+        let list = sources.entry(&output.path).or_default();
+        if !list.contains(&output.source.as_str()) {
+            list.push(&output.source);
+        }
+    }
+    let mut clashes: Vec<(&str, Vec<&str>)> = sources.into_iter().filter(|(_, list)| list.len() > 1).collect();
+    clashes.sort();
+    for (path, list) in clashes {
+        let shown = match path.strip_suffix("index.html") {
+            Some(dir) => format!("/{dir}"),
+            None => format!("/{path}"),
+        };
+        for (i, source) in list.iter().enumerate() {
+            let others: Vec<&str> = list.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).collect();
             diagnostics.push(
-                Diagnostic::error(
-                    "duplicate-path",
-                    output.source.clone(),
-                    0,
-                    0,
-                    format!("`{}` is also written by {first}", output.path),
-                )
-                .with_hint("rename one of them, or change its slug or alias"),
+                Diagnostic::error("duplicate-path", *source, 0, 0, format!("`{shown}` is also the address of {}", others.join(", ")))
+                    .with_hint("give one of them another file name or a `slug` in its front matter (or change the alias)"),
             );
         }
     }

@@ -1,0 +1,323 @@
+//! Helpers shared by the integration tests: running the real `dangjian` binary, copying fixture
+//! sites into temporary folders, reading and snapshotting build output.
+//!
+//! Only std and `tempfile` are used.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tempfile::TempDir;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_dangjian");
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output, as text.
+    pub stdout: String,
+    /// Standard error, as text.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Panics with everything the run printed unless it exited with `code`.
+    pub fn expect_code(&self, code: i32, what: &str) -> &Self {
+        assert_eq!(
+            self.code,
+            Some(code),
+            "{what}: expected exit code {code}, got {:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+            self.code,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Runs `dangjian` with `args`.
+pub fn dangjian<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let output = Command::new(BIN).args(args).output().expect("run the dangjian binary");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `dangjian build --site SITE --output OUT [extra…]`.
+pub fn build(site: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args: Vec<&OsStr> = vec![
+        OsStr::new("build"),
+        OsStr::new("--site"),
+        site.as_os_str(),
+        OsStr::new("--output"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    dangjian(args)
+}
+
+/// A fixture site copied into a temporary folder: `<tmp>/site`, built into `<tmp>/public`.
+pub struct Site {
+    /// Removed when the test ends (also on panic).
+    pub tmp: TempDir,
+    /// The copied site.
+    pub site: PathBuf,
+    /// The output folder used by [`Site::build`].
+    pub out: PathBuf,
+}
+
+impl Site {
+    /// Copies `tests/fixtures/<name>`.
+    pub fn copy(name: &str) -> Site {
+        Site::copy_from(&fixture(name))
+    }
+
+    /// Copies any site folder (without its `public/` output).
+    pub fn copy_from(source: &Path) -> Site {
+        let tmp = tempfile::Builder::new()
+            .prefix("dangjian-test-")
+            .tempdir()
+            .expect("create temp dir");
+        let site = tmp.path().join("site");
+        copy_dir(source, &site);
+        let out = tmp.path().join("public");
+        Site { tmp, site, out }
+    }
+
+    /// Builds into [`Site::out`].
+    pub fn build(&self, extra: &[&str]) -> Run {
+        build(&self.site, &self.out, extra)
+    }
+
+    /// Writes `bytes` to `relative` inside the site, creating folders.
+    pub fn write(&self, relative: &str, bytes: impl AsRef<[u8]>) {
+        let path = self.site.join(relative);
+        fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        fs::write(&path, bytes).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+
+    /// Removes `relative` inside the site.
+    pub fn remove(&self, relative: &str) {
+        let path = self.site.join(relative);
+        fs::remove_file(&path).unwrap_or_else(|e| panic!("remove {}: {e}", path.display()));
+    }
+
+    /// The text of output file `relative`.
+    pub fn output(&self, relative: &str) -> String {
+        read_text(&self.out.join(relative))
+    }
+}
+
+/// Copies a folder recursively, leaving out a `public/` build output at its top.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap_or_else(|e| panic!("create {}: {e}", to.display()));
+    for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("read {}: {e}", from.display())) {
+        let entry = entry.expect("dir entry");
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            if entry.file_name() == "public" && from.join("config.toml").is_file() {
+                continue;
+            }
+            copy_dir(&source, &target);
+        } else {
+            fs::copy(&source, &target).unwrap_or_else(|e| panic!("copy {}: {e}", source.display()));
+        }
+    }
+}
+
+/// A file as UTF-8 text; panics with the path when it is missing.
+pub fn read_text(path: &Path) -> String {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    String::from_utf8(bytes).unwrap_or_else(|e| panic!("{} is not UTF-8: {e}", path.display()))
+}
+
+/// Every file under `dir` with its bytes, keyed by its path relative to `dir` (forward slashes).
+/// Folders are recorded too (as `path/` with no bytes), so an added empty folder is a difference.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+            let entry = entry.expect("dir entry");
+            let path = entry.path();
+            let relative = path.strip_prefix(root).expect("inside root").to_string_lossy().replace('\\', "/");
+            if entry.file_type().expect("file type").is_dir() {
+                out.insert(format!("{relative}/"), Vec::new());
+                walk(root, &path, out);
+            } else {
+                out.insert(relative, fs::read(&path).expect("read output file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// The files (not folders) under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<String> {
+    snapshot(dir).into_keys().filter(|k| !k.ends_with('/')).collect()
+}
+
+/// Checks that `xml` is well-formed as far as a feed or sitemap needs: one root element, every
+/// element closed in order, attribute values quoted, `&` only in entity references, no stray `<`.
+pub fn check_well_formed_xml(xml: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut rest = xml;
+    let mut seen_element = false;
+    while !rest.is_empty() {
+        match rest.find('<') {
+            None => {
+                check_text(rest)?;
+                if !rest.trim().is_empty() {
+                    return Err(format!("text after the root element: {:?}", truncate(rest)));
+                }
+                break;
+            }
+            Some(i) => {
+                let text = &rest[..i];
+                check_text(text)?;
+                if stack.is_empty() && !text.trim().is_empty() {
+                    return Err(format!("text outside the root element: {:?}", truncate(text)));
+                }
+                rest = &rest[i..];
+            }
+        }
+        if let Some(after) = rest.strip_prefix("<?") {
+            if seen_element {
+                return Err("processing instruction after the root element started".into());
+            }
+            let end = after.find("?>").ok_or("unclosed <?")?;
+            rest = &after[end + 2..];
+        } else if let Some(after) = rest.strip_prefix("<!--") {
+            let end = after.find("-->").ok_or("unclosed comment")?;
+            rest = &after[end + 3..];
+        } else if let Some(after) = rest.strip_prefix("</") {
+            let end = after.find('>').ok_or("unclosed end tag")?;
+            let name = after[..end].trim();
+            match stack.pop() {
+                Some(open) if open == name => {}
+                other => return Err(format!("</{name}> closes {other:?}")),
+            }
+            rest = &after[end + 1..];
+        } else {
+            let after = &rest[1..];
+            let end = tag_end(after).ok_or("unclosed start tag")?;
+            let inner = &after[..end];
+            let self_closing = inner.ends_with('/');
+            let inner = inner.trim_end_matches('/');
+            let name_len = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
+            let name = &inner[..name_len];
+            if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || matches!(c, ':' | '-' | '_' | '.')) {
+                return Err(format!("bad element name {name:?}"));
+            }
+            check_attributes(&inner[name_len..])?;
+            if stack.is_empty() {
+                roots += 1;
+            }
+            seen_element = true;
+            if !self_closing {
+                stack.push(name.to_string());
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    if !stack.is_empty() {
+        return Err(format!("unclosed elements: {stack:?}"));
+    }
+    if roots != 1 {
+        return Err(format!("{roots} root elements"));
+    }
+    Ok(())
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(80).collect()
+}
+
+/// The index of the `>` ending a start tag, skipping quoted attribute values.
+fn tag_end(text: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            (None, '<') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn check_attributes(mut text: &str) -> Result<(), String> {
+    loop {
+        text = text.trim_start();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let eq = text.find('=').ok_or_else(|| format!("attribute without value: {text:?}"))?;
+        let name = text[..eq].trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!("bad attribute name {name:?}"));
+        }
+        let value = text[eq + 1..].trim_start();
+        let quote = value
+            .chars()
+            .next()
+            .filter(|c| *c == '"' || *c == '\'')
+            .ok_or("unquoted attribute value")?;
+        let close = value[1..].find(quote).ok_or("unclosed attribute value")?;
+        check_text(&value[1..1 + close])?;
+        text = &value[close + 2..];
+    }
+}
+
+fn check_text(text: &str) -> Result<(), String> {
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        let after = &rest[i + 1..];
+        let end = after.find(';').ok_or_else(|| format!("bare & in {:?}", truncate(text)))?;
+        let entity = &after[..end];
+        let known = matches!(entity, "amp" | "lt" | "gt" | "quot" | "apos")
+            || entity
+                .strip_prefix("#x")
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || entity
+                .strip_prefix('#')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        if !known {
+            return Err(format!("unknown entity &{entity};"));
+        }
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
+/// Counts the non-overlapping occurrences of `needle` in `haystack`.
+pub fn count(haystack: &str, needle: &str) -> usize {
+    haystack.matches(needle).count()
+}
