@@ -159,7 +159,12 @@ fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 /// Renders every page's and section's Markdown in parallel.
-fn render_markdown(mut library: Library, config: &Config, shortcodes: &dyn ShortcodeRenderer, diagnostics: &mut Vec<Diagnostic>) -> Library {
+fn render_markdown(
+    mut library: Library,
+    config: &Config,
+    shortcodes: &dyn ShortcodeRenderer,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Library {
     let highlighter = Highlighter::default();
     let rendered_pages: Vec<_> = library
         .pages

@@ -162,11 +162,15 @@ pub fn key_line_in_table(front: &str, table: &str, key: &str) -> Option<usize> {
     let lines: Vec<&str> = front.lines().collect();
     let header = lines.iter().position(|line| {
         let line = line.trim();
-        line == format!("[{table}]") || line.strip_prefix(table).is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+        line == format!("[{table}]")
+            || line
+                .strip_prefix(table)
+                .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
     })?;
     let is_key = |line: &str| {
         let line = line.trim_start().trim_start_matches('"');
-        line.strip_prefix(key).is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with(['=', ':']))
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with(['=', ':']))
     };
     if lines[header].contains(&format!("{key} ")) || lines[header].contains(&format!("{key}=")) {
         return Some(header + 1);

@@ -246,8 +246,17 @@ fn check_taxonomies(parsed: &Parsed<PageFront>, config: &Config) -> Vec<Diagnost
         .filter(|name| !declared.contains(&name.as_str()))
         .map(|name| {
             let line = front_matter::key_line_in_table(&parsed.front_text, "taxonomies", name).map_or(0, |l| l + parsed.front_line_offset);
-            Diagnostic::error("front-matter", content_file(&parsed.relative), line, if line > 0 { 1 } else { 0 }, format!("taxonomy `{name}` is not declared in config.toml"))
-                .with_hint(format!("use one of: {}; or add {{ name = \"{name}\" }} to taxonomies in config.toml", declared.join(", ")))
+            Diagnostic::error(
+                "front-matter",
+                content_file(&parsed.relative),
+                line,
+                if line > 0 { 1 } else { 0 },
+                format!("taxonomy `{name}` is not declared in config.toml"),
+            )
+            .with_hint(format!(
+                "use one of: {}; or add {{ name = \"{name}\" }} to taxonomies in config.toml",
+                declared.join(", ")
+            ))
         })
         .collect()
 }

@@ -233,7 +233,11 @@ impl<'n> Walk<'_, '_, 'n> {
     /// Line (in the file) and character column of a node, through the shortcode substitutions.
     fn position(&self, sourcepos: Sourcepos) -> (usize, usize) {
         let text = &self.extracted.text;
-        let line_start: usize = text.split_inclusive('\n').take(sourcepos.start.line.saturating_sub(1)).map(str::len).sum();
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(sourcepos.start.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
         let offset = (line_start + sourcepos.start.column.saturating_sub(1)).min(text.len());
         let (line, column) = diagnostic::line_col(self.body, self.extracted.original_offset(offset));
         (line + self.ctx.line_offset, column)

@@ -52,7 +52,10 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<Extracted,
             out.push_str(&inner[..end]);
             out.push_str(&inner[end + 2..end + 4]);
             let consumed = 4 + end + 4;
-            shifts.push(Shift { new: new_start..out.len(), old: found..found + consumed });
+            shifts.push(Shift {
+                new: new_start..out.len(),
+                old: found..found + consumed,
+            });
             rest_start = found + consumed;
             search_from = rest_start;
             continue;
@@ -116,7 +119,10 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<Extracted,
             let lines = text[found..found + consumed].matches('\n').count();
             out.extend(std::iter::repeat_n('\n', lines));
         }
-        shifts.push(Shift { new: new_start..out.len(), old: found..found + consumed });
+        shifts.push(Shift {
+            new: new_start..out.len(),
+            old: found..found + consumed,
+        });
         calls.push(Call {
             name: name.to_string(),
             args,
@@ -127,7 +133,11 @@ pub fn extract(text: &str, is_known: &dyn Fn(&str) -> bool) -> Result<Extracted,
         search_from = rest_start;
     }
     out.push_str(&text[rest_start..]);
-    if errors.is_empty() { Ok(Extracted { text: out, calls, shifts }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Extracted { text: out, calls, shifts })
+    } else {
+        Err(errors)
+    }
 }
 
 /// A stretch of the text that extraction replaced: `new` in the output stands for `old` in the input.
@@ -153,7 +163,11 @@ pub struct Extracted {
 impl Extracted {
     /// The text unchanged (no shortcodes).
     pub fn unchanged(text: &str) -> Extracted {
-        Extracted { text: text.to_string(), calls: Vec::new(), shifts: Vec::new() }
+        Extracted {
+            text: text.to_string(),
+            calls: Vec::new(),
+            shifts: Vec::new(),
+        }
     }
 
     /// The byte offset in the original text of byte `offset` of the extracted text, so messages

@@ -541,8 +541,14 @@ fn check_collisions(outputs: &[Output], diagnostics: &mut Vec<Diagnostic>) {
         for (i, source) in list.iter().enumerate() {
             let others: Vec<&str> = list.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).collect();
             diagnostics.push(
-                Diagnostic::error("duplicate-path", *source, 0, 0, format!("`{shown}` is also the address of {}", others.join(", ")))
-                    .with_hint("give one of them another file name or a `slug` in its front matter (or change the alias)"),
+                Diagnostic::error(
+                    "duplicate-path",
+                    *source,
+                    0,
+                    0,
+                    format!("`{shown}` is also the address of {}", others.join(", ")),
+                )
+                .with_hint("give one of them another file name or a `slug` in its front matter (or change the alias)"),
             );
         }
     }

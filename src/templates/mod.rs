@@ -86,6 +86,9 @@ impl Templates {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
+        // Tera's default escaper also turns `/` into `&#x2F;`, which HTML does not need and which
+        // makes every URL in the source unreadable.
+        tera.set_escape_fn(escape_html);
         if let Err(e) = tera.add_raw_templates(sources.iter().map(|(n, _, t)| (n.as_str(), t.as_str()))) {
             let file = sources
                 .iter()
@@ -119,6 +122,11 @@ impl Templates {
             "while rendering {rendering}; optional values need a check such as {{% if page.extra.x is defined %}}"
         ))
     }
+}
+
+/// Escapes the five characters that matter in HTML text and quoted attributes.
+fn escape_html(text: &str) -> String {
+    crate::markdown::highlight::html_escape(text)
 }
 
 fn read_dir_templates(dir: &Path, display: &str, out: &mut Vec<(String, String, String)>) -> Result<(), Vec<Diagnostic>> {
