@@ -37,6 +37,27 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Preview the site with live reload (本地预览，修改后自动刷新)
+    Serve {
+        /// Site folder; default: the current folder if it has config.toml, else ./site
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Port; if it is taken the next free one is used
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; 0.0.0.0 lets others on the network see the preview
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser
+        #[arg(long)]
+        open: bool,
+        /// Poll for changes instead of file events (network drives, WSL, virtual machines)
+        #[arg(long)]
+        poll: bool,
+        /// Include pages marked draft = true
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -56,6 +77,30 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+            poll,
+            drafts,
+        } => {
+            let options = dangjian::serve::ServeOptions {
+                site_dir: resolve_site(site),
+                bind,
+                port,
+                open,
+                poll,
+                drafts,
+            };
+            match dangjian::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::Build {
             site,
             output,

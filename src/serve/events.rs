@@ -1,0 +1,46 @@
+//! Server-Sent Events to every open browser tab: one thread for all of them, a bounded number of
+//! streams, dead streams dropped on the next write.
+
+use std::io::Write;
+use std::sync::Mutex;
+
+/// Most event streams kept open; a newer tab replaces the oldest.
+const MAX_STREAMS: usize = 64;
+
+/// The open event streams.
+#[derive(Default)]
+pub struct Broadcaster {
+    streams: Mutex<Vec<Box<dyn Write + Send>>>,
+}
+
+/// Formats one event.
+pub fn event(name: &str, data: &serde_json::Value) -> String {
+    format!("event: {name}\ndata: {data}\n\n")
+}
+
+impl Broadcaster {
+    /// Takes over a request's connection as an event stream, greeting it with `first`.
+    pub fn add(&self, mut stream: Box<dyn Write + Send>, first: &str) {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+        if stream
+            .write_all(head.as_bytes())
+            .and_then(|_| stream.write_all(first.as_bytes()))
+            .and_then(|_| stream.flush())
+            .is_err()
+        {
+            return;
+        }
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        if streams.len() >= MAX_STREAMS {
+            // Dropping the writer closes the connection; that tab's EventSource reconnects later.
+            streams.remove(0);
+        }
+        streams.push(stream);
+    }
+
+    /// Sends `message` to every stream, dropping those that fail.
+    pub fn send(&self, message: &str) {
+        let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        streams.retain_mut(|stream| stream.write_all(message.as_bytes()).and_then(|_| stream.flush()).is_ok());
+    }
+}

@@ -1,0 +1,247 @@
+//! `dangjian serve`: the preview server. The same pipeline as `build`, with the memory sink:
+//! the site lives in memory, is rebuilt when a file changes, and open browser tabs are told
+//! over Server-Sent Events which pages changed. A failed rebuild keeps the last good site online
+//! and shows the problems over the page.
+
+mod events;
+pub mod http;
+mod state;
+pub mod watch;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::diagnostic;
+use crate::site::{self, BuildOptions};
+use events::Broadcaster;
+use state::{Snapshot, changed_files, memory_sink, problem_page};
+
+/// The script that every served page loads.
+const LIVE_SCRIPT: &str = include_str!("live.js");
+/// Threads answering requests (event streams do not hold one of these).
+const WORKERS: usize = 4;
+/// Ports tried after a taken one.
+const PORT_ATTEMPTS: u16 = 20;
+
+/// How to serve.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder.
+    pub site_dir: PathBuf,
+    /// Address to listen on (127.0.0.1 unless the user asks for more).
+    pub bind: IpAddr,
+    /// First port to try; 0 picks a free one.
+    pub port: u16,
+    /// Open the site in the default browser.
+    pub open: bool,
+    /// Poll the disk instead of native file events (network drives, WSL, VMs).
+    pub poll: bool,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// What the server threads share.
+struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    events: Broadcaster,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn replace(&self, snapshot: Snapshot) {
+        *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(snapshot);
+    }
+
+    /// The event a new tab gets first: the current problems, or that all is well.
+    fn greeting(&self) -> String {
+        let snapshot = self.current();
+        if snapshot.problems.is_empty() {
+            events::event("ok", &json!({}))
+        } else {
+            events::event("problems", &json!({ "text": snapshot.problems }))
+        }
+    }
+}
+
+/// Runs the preview server until the process is stopped.
+pub fn serve(options: ServeOptions) -> Result<(), String> {
+    let server = bind(options.bind, options.port)?;
+    let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(options.port);
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {}: anyone on the network can see this preview, drafts included",
+            options.bind
+        );
+    }
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Arc::new(Snapshot::default())),
+        events: Broadcaster::default(),
+    });
+    rebuild(&options, &shared, "initial build");
+
+    let output_dir = options.site_dir.join("public");
+    let (_watch_handle, batches) = watch::watch(&options.site_dir, &output_dir, options.poll)
+        .map_err(|e| format!("cannot watch {}: {e}", options.site_dir.display()))?;
+    {
+        let shared = shared.clone();
+        let options = options.clone();
+        std::thread::Builder::new()
+            .name("dangjian-rebuild".into())
+            .spawn(move || {
+                for batch in batches {
+                    let reason = describe(&batch, &options.site_dir);
+                    rebuild(&options, &shared, &reason);
+                }
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    {
+        let shared = shared.clone();
+        std::thread::Builder::new()
+            .name("dangjian-keepalive".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(15));
+                    shared.events.send(": keep-alive\n\n");
+                }
+            })
+            .map_err(|e| e.to_string())?;
+    }
+
+    let host = if options.bind.is_unspecified() || options.bind.is_loopback() {
+        "127.0.0.1".to_string()
+    } else {
+        options.bind.to_string()
+    };
+    let url = format!("http://{host}:{port}/");
+    println!("serving {} at {url} (Ctrl+C to stop)", options.site_dir.display());
+    if options.open && opener::open(&url).is_err() {
+        eprintln!("could not open a browser; open {url} yourself");
+    }
+
+    let (requests_tx, requests_rx) = sync_channel::<tiny_http::Request>(256);
+    let requests_rx = Arc::new(std::sync::Mutex::new(requests_rx));
+    for n in 0..WORKERS {
+        let shared = shared.clone();
+        let requests_rx = requests_rx.clone();
+        std::thread::Builder::new()
+            .name(format!("dangjian-http-{n}"))
+            .spawn(move || {
+                loop {
+                    let request = match requests_rx.lock().unwrap_or_else(|p| p.into_inner()).recv() {
+                        Ok(request) => request,
+                        Err(_) => return,
+                    };
+                    let snapshot = shared.current();
+                    http::handle(request, &snapshot, LIVE_SCRIPT, |request| {
+                        shared.events.add(request.into_writer(), &shared.greeting())
+                    });
+                }
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    for request in server.incoming_requests() {
+        if requests_tx.send(request).is_err() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn bind(address: IpAddr, port: u16) -> Result<tiny_http::Server, String> {
+    let attempts = if port == 0 { 1 } else { PORT_ATTEMPTS };
+    let mut last_error = String::new();
+    for offset in 0..attempts {
+        let candidate = port.saturating_add(offset);
+        match tiny_http::Server::http((address, candidate)) {
+            Ok(server) => return Ok(server),
+            Err(e) => {
+                eprintln!("port {candidate} is not available ({e}); trying {}", candidate.saturating_add(1));
+                last_error = e.to_string();
+            }
+        }
+    }
+    Err(format!(
+        "no free port from {port} to {}: {last_error}",
+        port.saturating_add(attempts - 1)
+    ))
+}
+
+/// "content/news/a.md and 2 more" for the terminal line.
+fn describe(batch: &[PathBuf], site_dir: &Path) -> String {
+    let first = batch
+        .first()
+        .map(|p| p.strip_prefix(site_dir).unwrap_or(p).display().to_string())
+        .unwrap_or_default();
+    match batch.len() {
+        0 | 1 => first,
+        n => format!("{first} and {} more", n - 1),
+    }
+}
+
+/// Builds into memory, swaps the snapshot in, tells the browsers.
+fn rebuild(options: &ServeOptions, shared: &Shared, reason: &str) {
+    let started = Instant::now();
+    let build_options = BuildOptions {
+        site_dir: options.site_dir.clone(),
+        // Site-absolute links work for localhost and for a colleague on the LAN alike.
+        base_url: Some("/".to_string()),
+        drafts: options.drafts,
+        now: chrono::Local::now().naive_local(),
+    };
+    let old = shared.current();
+    match site::render_site(&build_options) {
+        Ok(site) => {
+            let files = memory_sink(site.outputs);
+            let changed = changed_files(&old.files, &files);
+            let had_problems = !old.problems.is_empty();
+            let warnings = diagnostic::format_report(&site.warnings);
+            shared.replace(Snapshot {
+                files,
+                built: true,
+                problems: String::new(),
+                problem_page: String::new(),
+            });
+            if had_problems {
+                shared.events.send(&events::event("ok", &json!({})));
+            }
+            if !changed.is_empty() {
+                let css_only = changed.iter().all(|p| p.ends_with(".css"));
+                let name = if css_only && old.built { "css" } else { "reload" };
+                shared.events.send(&events::event(name, &json!({ "paths": changed })));
+            }
+            eprint!("{warnings}");
+            let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
+            println!(
+                "{reason}: rebuilt in {} ms, {} files changed ({pages} pages)",
+                started.elapsed().as_millis(),
+                changed.len()
+            );
+        }
+        Err(problems) => {
+            let report = diagnostic::format_report(&problems);
+            shared.events.send(&events::event("problems", &json!({ "text": report })));
+            let page = problem_page(&report);
+            let snapshot = Snapshot {
+                files: old.files.clone(),
+                built: old.built,
+                problems: report.clone(),
+                problem_page: page,
+            };
+            shared.replace(snapshot);
+            eprint!("{report}");
+            println!(
+                "{reason}: build failed in {} ms; still showing the last good version",
+                started.elapsed().as_millis()
+            );
+        }
+    }
+}
