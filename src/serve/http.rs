@@ -23,8 +23,11 @@ pub fn site_file(url: &str) -> Option<String> {
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;
     }
-    let trimmed = decoded.trim_start_matches('/');
-    if trimmed.split('/').any(|segment| segment == ".." || segment == ".") || trimmed.starts_with('/') {
+    let trimmed = decoded.strip_prefix('/').unwrap_or(&decoded);
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    let last = segments.len() - 1;
+    // `..`, `.` and empty segments (`//etc`) never name a file of the site.
+    if segments.iter().enumerate().any(|(i, s)| *s == ".." || *s == "." || (s.is_empty() && i != last)) {
         return None;
     }
     if trimmed.is_empty() || trimmed.ends_with('/') {
