@@ -100,31 +100,30 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
     let section_values: Vec<Value> = library
         .sections
         .iter()
-        .map(|s| render::values::section_value(&library, s, &list_values, &config))
+        .map(|s| render::values::section_value(&library, s, &list_values, &config, true))
+        .collect();
+    let section_meta: Vec<Value> = library
+        .sections
+        .iter()
+        .map(|s| render::values::section_value(&library, s, &list_values, &config, false))
         .collect();
     let taxonomies = taxonomy::collect(&library, &config);
-    let site_values = functions::SiteValues {
-        pages: library
-            .pages
-            .iter()
-            .zip(&page_values)
-            .map(|(p, v)| (p.relative_path.clone(), v.clone()))
-            .collect(),
-        sections: library
-            .sections
-            .iter()
-            .zip(&section_values)
-            .map(|(s, v)| (s.relative_path.clone(), v.clone()))
-            .collect(),
-        taxonomies: taxonomies
-            .iter()
-            .map(|t| {
-                let (taxonomy, terms) = render::taxonomy_values(&config, t, &list_values);
-                (t.config.name.clone(), serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
-            })
-            .collect(),
-    };
-    functions::register_content(&mut templates.tera, Arc::new(site_values));
+    let taxonomy_values = taxonomies
+        .iter()
+        .map(|t| {
+            let (taxonomy, terms) = render::taxonomy_values(&config, t, &list_values);
+            (t.config.name.clone(), serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
+        })
+        .collect();
+    let values = Arc::new(functions::SiteValues {
+        page_index: library.page_index.clone(),
+        section_index: library.section_index.clone(),
+        pages: page_values,
+        sections: section_values,
+        section_meta,
+        taxonomies: taxonomy_values,
+    });
+    functions::register_content(&mut templates.tera, values.clone());
     let config_value = config.template_value();
     let input = RenderInput {
         config: &config,
@@ -132,8 +131,8 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
         library: &library,
         templates: &templates,
         list_values: &list_values,
-        page_values: &page_values,
-        section_values: &section_values,
+        page_values: &values.pages,
+        section_values: &values.sections,
         taxonomies: &taxonomies,
         config_value: &config_value,
     };

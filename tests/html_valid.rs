@@ -204,10 +204,10 @@ fn external_references(text: &str, own: &str) -> Vec<(usize, String)> {
                 .chars()
                 .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '\'' | '<' | '>' | ')' | '&'))
                 .collect();
-            if let Some(auth) = authority_of(&format!("http:{}", url)) {
-                if auth != own {
-                    found.push((line_of(&text, start), url));
-                }
+            if let Some(auth) = authority_of(&format!("http:{}", url))
+                && auth != own
+            {
+                found.push((line_of(&text, start), url));
             }
         }
     }

@@ -42,17 +42,35 @@ pub struct RenderInput<'a> {
 }
 
 impl RenderInput<'_> {
-    fn context(&self, site_path: &str) -> tera::Context {
-        let mut context = tera::Context::new();
+    fn context(&self, site_path: &str) -> Vars {
+        let mut context = Vars::default();
         context.insert("config", self.config_value);
-        context.insert("current_path", site_path);
-        context.insert("current_url", &self.config.permalink(site_path));
-        context.insert("lang", &self.config.language_code);
+        context.insert("current_path", &Value::String(site_path.to_string()));
+        context.insert("current_url", &Value::String(self.config.permalink(site_path)));
+        context.insert("lang", &Value::String(self.config.language_code.clone()));
         context
     }
 }
 
 type Rendered = (Vec<Output>, Vec<Diagnostic>);
+
+/// The variables of one template render. Values are cloned in as they are: Tera's own
+/// `Context::insert` serializes each value again, which costs more than the render itself.
+#[derive(Default)]
+pub struct Vars(serde_json::Map<String, Value>);
+
+impl Vars {
+    /// Sets `key` to a copy of `value`.
+    pub fn insert(&mut self, key: &str, value: &Value) {
+        self.0.insert(key.to_string(), value.clone());
+    }
+
+    /// The Tera context holding these variables.
+    pub fn into_context(self) -> tera::Context {
+        // from_value only refuses values that are not objects.
+        tera::Context::from_value(Value::Object(self.0)).unwrap_or_default()
+    }
+}
 
 /// Renders every output of the site.
 pub fn render_site(input: &RenderInput<'_>) -> Rendered {
@@ -122,7 +140,7 @@ fn render_pages(input: &RenderInput<'_>) -> Rendered {
                 context.insert("page", &input.page_values[index]);
                 let mut outputs = Vec::new();
                 let mut diagnostics = Vec::new();
-                match input.templates.render(template, &context, &page.file) {
+                match input.templates.render(template, context, &page.file) {
                     Ok(html) => outputs.push(Output::page(&page.path, html, page.file.clone())),
                     Err(d) => diagnostics.push(d),
                 }
@@ -236,7 +254,12 @@ fn render_section(input: &RenderInput<'_>, index: usize, section: &Section) -> R
         ));
         return (outputs, diagnostics);
     }
-    let section_value = &input.section_values[index];
+    let paginated = section.front.paginate_by.is_some_and(|n| n > 0);
+    let section_value = if paginated {
+        values::section_value(input.library, section, input.list_values, input.config, false)
+    } else {
+        input.section_values[index].clone()
+    };
     let pagers: Vec<(String, Option<Value>)> = match section.front.paginate_by.filter(|n| *n > 0) {
         Some(per_page) => {
             let items: Vec<&Value> = section.pages.iter().map(|&i| &input.list_values[i]).collect();
@@ -256,11 +279,11 @@ fn render_section(input: &RenderInput<'_>, index: usize, section: &Section) -> R
     };
     for (path, paginator) in pagers {
         let mut context = input.context(&path);
-        context.insert("section", section_value);
+        context.insert("section", &section_value);
         if let Some(paginator) = &paginator {
             context.insert("paginator", paginator);
         }
-        match input.templates.render(template, &context, &section.file) {
+        match input.templates.render(template, context, &section.file) {
             Ok(html) => outputs.push(Output::page(&path, html, section.file.clone())),
             Err(d) => {
                 diagnostics.push(d);
@@ -337,10 +360,10 @@ fn render_taxonomies(input: &RenderInput<'_>) -> Rendered {
         let mut diagnostics = Vec::new();
         let mut context = input.context(&taxonomy.path);
         context.insert("taxonomy", &taxonomy_value);
-        context.insert("terms", &term_values);
+        context.insert("terms", &Value::Array(term_values.clone()));
         match input
             .templates
-            .render(&list_template, &context, &format!("the {name} taxonomy list"))
+            .render(&list_template, context, &format!("the {name} taxonomy list"))
         {
             Ok(html) => outputs.push(Output::page(&taxonomy.path, html, source.clone())),
             Err(d) => diagnostics.push(d),
@@ -354,6 +377,11 @@ fn render_taxonomies(input: &RenderInput<'_>) -> Rendered {
                 let mut outputs = Vec::new();
                 let mut diagnostics = Vec::new();
                 let source = format!("the {name} term `{}`", term.name);
+                // Paginated term pages list their pages through `paginator.pages`, like sections.
+                let mut term_meta = term_value.clone();
+                if taxonomy.config.paginate_by.is_some() {
+                    term_meta["pages"] = Value::Array(Vec::new());
+                }
                 let pagers: Vec<(String, Option<Value>)> = match taxonomy.config.paginate_by {
                     Some(per_page) => {
                         let items: Vec<&Value> = term.pages.iter().map(|&i| &input.list_values[i]).collect();
@@ -367,11 +395,11 @@ fn render_taxonomies(input: &RenderInput<'_>) -> Rendered {
                 for (path, paginator) in pagers {
                     let mut context = input.context(&path);
                     context.insert("taxonomy", &taxonomy_value);
-                    context.insert("term", term_value);
+                    context.insert("term", if paginator.is_some() { &term_meta } else { term_value });
                     if let Some(paginator) = &paginator {
                         context.insert("paginator", paginator);
                     }
-                    match input.templates.render(&single_template, &context, &source) {
+                    match input.templates.render(&single_template, context, &source) {
                         Ok(html) => outputs.push(Output::page(&path, html, source.clone())),
                         Err(d) => {
                             diagnostics.push(d);
@@ -410,7 +438,7 @@ fn render_extras(input: &RenderInput<'_>) -> Rendered {
     let mut diagnostics = Vec::new();
     if input.templates.has("404.html") {
         let context = input.context("/404.html");
-        match input.templates.render("404.html", &context, "the 404 page") {
+        match input.templates.render("404.html", context, "the 404 page") {
             Ok(html) => outputs.push(Output::page("/404.html", html, "404.html")),
             Err(d) => diagnostics.push(d),
         }

@@ -27,7 +27,11 @@ pub fn site_file(url: &str) -> Option<String> {
     let segments: Vec<&str> = trimmed.split('/').collect();
     let last = segments.len() - 1;
     // `..`, `.` and empty segments (`//etc`) never name a file of the site.
-    if segments.iter().enumerate().any(|(i, s)| *s == ".." || *s == "." || (s.is_empty() && i != last)) {
+    if segments
+        .iter()
+        .enumerate()
+        .any(|(i, s)| *s == ".." || *s == "." || (s.is_empty() && i != last))
+    {
         return None;
     }
     if trimmed.is_empty() || trimmed.ends_with('/') {

@@ -12,10 +12,16 @@ use crate::content::Library;
 /// Serialized pages, sections and taxonomies, built once per build and shared by all renders.
 #[derive(Debug, Default)]
 pub struct SiteValues {
-    /// Page values by relative path, with content.
-    pub pages: HashMap<String, Value>,
-    /// Section values by relative path.
-    pub sections: HashMap<String, Value>,
+    /// Page values with content, by page index.
+    pub pages: Vec<Value>,
+    /// Section values with their pages, by section index.
+    pub sections: Vec<Value>,
+    /// Section values without pages (`get_section(…, metadata_only=true)`), by section index.
+    pub section_meta: Vec<Value>,
+    /// Page index by relative path.
+    pub page_index: HashMap<String, usize>,
+    /// Section index by relative path.
+    pub section_index: HashMap<String, usize>,
     /// `{taxonomy, terms}` by taxonomy name.
     pub taxonomies: HashMap<String, Value>,
 }
@@ -55,18 +61,26 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
     let v = values.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_page")?;
-        v.pages
+        let index = v
+            .page_index
             .get(path.trim_start_matches("@/"))
-            .cloned()
-            .ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))
+            .ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))?;
+        Ok(v.pages[*index].clone())
     });
     let v = values.clone();
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_section")?;
-        v.sections
+        let index = v
+            .section_index
             .get(path.trim_start_matches("@/"))
-            .cloned()
-            .ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))
+            .ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
+        // Breadcrumbs and menus need only titles and URLs: metadata_only skips copying the pages.
+        let metadata_only = args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false);
+        Ok(if metadata_only {
+            v.section_meta[*index].clone()
+        } else {
+            v.sections[*index].clone()
+        })
     });
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
         let kind = string_arg(args, "kind", "get_taxonomy")?;

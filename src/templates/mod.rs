@@ -110,9 +110,9 @@ impl Templates {
     }
 
     /// Renders `name`; errors name the template file and what was being rendered.
-    pub fn render(&self, name: &str, context: &tera::Context, rendering: &str) -> Result<String, Diagnostic> {
+    pub fn render(&self, name: &str, vars: crate::render::Vars, rendering: &str) -> Result<String, Diagnostic> {
         self.tera
-            .render(name, context)
+            .render(name, &vars.into_context())
             .map_err(|e| self.render_diagnostic(name, &e, rendering))
     }
 
