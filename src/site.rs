@@ -123,7 +123,7 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
         section_meta,
         taxonomies: taxonomy_values,
     });
-    functions::register_content(&mut templates.tera, values.clone());
+    functions::register_content(&mut templates.tera, values.clone(), config.slugify);
     let config_value = config.template_value();
     let input = RenderInput {
         config: &config,

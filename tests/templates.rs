@@ -46,6 +46,8 @@ fn functions_and_filters_in_templates() {
         "url:http://test.local/party/study/a/#一总体要求 http://test.local/party/css/x.css",
         "filters:1.2 MB xue-xi-xin-de 2022年1月18日 09:05",
         "extra:不忘初心",
+        "taxurl:http://test.local/party/tags/san-hui-yi-ke/",
+        "optional:none",
     ];
     for line in expected {
         assert!(home.lines().any(|l| l == line), "missing `{line}` in:\n{home}");

@@ -333,7 +333,14 @@ fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, 
     let mut dirs = Vec::new();
     let mut markdown = Vec::new();
     let mut others = Vec::new();
+    // A symlinked content/ folder is followed; symlinks inside it must stay inside the site.
+    let roots: Vec<PathBuf> = [content_dir.parent(), Some(content_dir)]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let walker = walkdir::WalkDir::new(content_dir)
+        .follow_root_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
@@ -349,6 +356,29 @@ fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, 
                 continue;
             }
         };
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            let target = entry.path().canonicalize().ok();
+            let inside = target.as_ref().is_some_and(|t| roots.iter().any(|root| t.starts_with(root)));
+            let is_file = target.as_ref().is_some_and(|t| t.is_file());
+            if !inside || !is_file {
+                let shown = entry
+                    .path()
+                    .strip_prefix(content_dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let message = if inside {
+                    "links to folders are not followed"
+                } else {
+                    "this link points outside the site folder and is not published"
+                };
+                diagnostics.push(
+                    Diagnostic::warning("content", content_file(&shown), 0, 0, message)
+                        .with_hint("copy the files into the site instead of linking to them"),
+                );
+                continue;
+            }
+        }
         let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path());
         let Some(relative) = relative.to_str().map(|s| s.replace('\\', "/")) else {
             diagnostics.push(
@@ -363,7 +393,7 @@ fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, 
             );
             continue;
         };
-        if entry.file_type().is_dir() {
+        if entry.depth() == 0 || entry.file_type().is_dir() {
             dirs.push(relative);
         } else if relative.ends_with(".md") {
             markdown.push(Found {

@@ -137,6 +137,10 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         }),
     };
     html = html.replace(MORE_MARKER, "<span id=\"continue-reading\"></span>");
+    if html.contains("data-footnote-backref") && ctx.config.language_code.starts_with("zh") {
+        // comrak labels footnote back-links in English; screen readers read the page in Chinese.
+        html = html.replace("aria-label=\"Back to reference ", "aria-label=\"返回引用处 ");
+    }
     if sanitize {
         html = sanitize_html(&html);
         summary = summary.map(|s| sanitize_html(&s));

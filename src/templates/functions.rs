@@ -45,6 +45,11 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
         let path = string_arg(args, "path", "load_data")?;
         let file = confined(&site_dir, &path)
             .ok_or_else(|| tera::Error::msg(format!("load_data: `{path}` must be a path inside the site folder")))?;
+        // required=false lets a theme use a data file when the site has one.
+        let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
+        if !required && !file.is_file() {
+            return Ok(Value::Null);
+        }
         if let Some(value) = cache.lock().map_err(|_| tera::Error::msg("load_data cache"))?.get(&file) {
             return Ok(value.clone());
         }
@@ -57,7 +62,7 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
 }
 
 /// Registers the functions that read rendered content.
-pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
+pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>, slug_style: crate::config::SlugStyle) {
     let v = values.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_page")?;
@@ -81,6 +86,24 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         } else {
             v.sections[*index].clone()
         })
+    });
+    let v = values.clone();
+    tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
+        let kind = string_arg(args, "kind", "get_taxonomy_url")?;
+        let name = string_arg(args, "name", "get_taxonomy_url")?;
+        let taxonomy = v
+            .taxonomies
+            .get(&kind)
+            .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml")))?;
+        let terms = taxonomy["terms"].as_array().map(Vec::as_slice).unwrap_or_default();
+        // Spellings that share a slug are one term, as when the terms were collected.
+        let slug = crate::content::slug::slugify(name.trim(), slug_style);
+        terms
+            .iter()
+            .find(|term| term["slug"].as_str() == Some(slug.as_str()))
+            .and_then(|term| term["permalink"].as_str())
+            .map(|url| Value::String(url.to_string()))
+            .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no page uses `{name}` in `{kind}`")))
     });
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
         let kind = string_arg(args, "kind", "get_taxonomy")?;
