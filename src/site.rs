@@ -15,6 +15,8 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, RenderContext, ShortcodeRenderer};
 use crate::output::{self, Output};
+use crate::render::plan::Planned;
+use crate::render::values::SiteValues;
 use crate::render::{self, RenderInput, taxonomy};
 use crate::templates::{Shortcodes, Templates, functions};
 
@@ -48,8 +50,43 @@ pub struct RenderedSite {
     pub scheduled_skipped: usize,
 }
 
-/// Runs the pipeline into memory. On failure, every diagnostic found (errors and warnings).
-pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnostic>> {
+/// A site ready to render: templates with every function registered, template values, and the
+/// plan of all outputs. `build` renders the whole plan; the preview server renders on request.
+pub struct Prepared {
+    /// Loaded templates.
+    pub templates: Templates,
+    /// The site and its template values.
+    pub values: Arc<SiteValues>,
+    /// The config as a template value.
+    pub config_value: Value,
+    /// Every output and what makes it.
+    pub plan: Vec<Planned>,
+    /// Warnings found so far.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Prepared {
+    /// What the render stage reads.
+    pub fn input(&self) -> RenderInput<'_> {
+        RenderInput {
+            templates: &self.templates,
+            values: &self.values,
+            config_value: &self.config_value,
+        }
+    }
+}
+
+/// What the preview server keeps between rebuilds so a one-page edit costs one page of work.
+#[derive(Default)]
+pub struct Caches {
+    /// Parsed content files.
+    pub load: content::cache::LoadCache,
+    /// Rendered Markdown.
+    pub markdown: markdown::cache::MarkdownCache,
+}
+
+/// Runs every stage up to rendering. On failure, every diagnostic found (errors and warnings).
+pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepared, Vec<Diagnostic>> {
     let site_dir = options.site_dir.as_path();
     // The pinyin dictionary loads while config, templates and files are read.
     let warm_up = std::thread::spawn(crate::content::slug::warm_up);
@@ -75,75 +112,58 @@ pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnosti
             drafts: options.drafts,
             now: options.now,
         },
+        caches.map(|c| &c.load),
     );
     let mut templates = match templates {
         Ok(templates) => templates,
         Err(errors) => {
             diagnostics.extend(errors);
             // Still read every page, so link and Markdown errors are reported in the same run.
-            render_markdown(library, &config, &AnyShortcode, &mut diagnostics);
+            render_markdown(library, &config, &AnyShortcode, None, &mut diagnostics);
             return Err(finish(diagnostics));
         }
     };
 
     functions::register_basic(&mut templates.tera, &config, &library, site_dir);
-    let library = render_markdown(library, &config, &Shortcodes::new(&templates, &config), &mut diagnostics);
-
-    let list_values: Vec<Value> = (0..library.pages.len())
-        .into_par_iter()
-        .map(|i| render::values::page_value(&library, i, &config, false))
-        .collect();
-    let page_values: Vec<Value> = (0..library.pages.len())
-        .into_par_iter()
-        .map(|i| render::values::page_value(&library, i, &config, true))
-        .collect();
-    let section_values: Vec<Value> = library
-        .sections
-        .iter()
-        .map(|s| render::values::section_value(&library, s, &list_values, &config, true))
-        .collect();
-    let section_meta: Vec<Value> = library
-        .sections
-        .iter()
-        .map(|s| render::values::section_value(&library, s, &list_values, &config, false))
-        .collect();
+    let markdown_cache = caches.map(|c| (&c.markdown, site_fingerprint(&library, &config, templates.fingerprint)));
+    let library = render_markdown(
+        library,
+        &config,
+        &Shortcodes::new(&templates, &config),
+        markdown_cache,
+        &mut diagnostics,
+    );
     let taxonomies = taxonomy::collect(&library, &config);
-    let taxonomy_values = taxonomies
-        .iter()
-        .map(|t| {
-            let (taxonomy, terms) = render::taxonomy_values(&config, t, &list_values);
-            (t.config.name.clone(), serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
-        })
-        .collect();
-    let values = Arc::new(functions::SiteValues {
-        page_index: library.page_index.clone(),
-        section_index: library.section_index.clone(),
-        pages: page_values,
-        sections: section_values,
-        section_meta,
-        taxonomies: taxonomy_values,
-    });
-    functions::register_content(&mut templates.tera, values.clone(), config.slugify);
-    let config_value = config.template_value();
-    let input = RenderInput {
-        config: &config,
-        site_dir,
-        library: &library,
-        templates: &templates,
-        list_values: &list_values,
-        page_values: &values.pages,
-        section_values: &values.sections,
-        taxonomies: &taxonomies,
-        config_value: &config_value,
-    };
-    let (outputs, render_diagnostics) = render::render_site(&input);
-    diagnostics.extend(render_diagnostics);
+    let (plan, plan_diagnostics) = render::plan::plan(&library, &taxonomies, &templates, &config, site_dir);
+    diagnostics.extend(plan_diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(finish(diagnostics));
     }
+    let config_value = config.template_value();
+    let values = Arc::new(SiteValues::new(config, library, taxonomies));
+    functions::register_content(&mut templates.tera, values.clone());
+    Ok(Prepared {
+        templates,
+        values,
+        config_value,
+        plan,
+        warnings: finish(diagnostics),
+    })
+}
+
+/// Runs the whole pipeline into memory. On failure, every diagnostic found.
+pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnostic>> {
+    let prepared = prepare(options, None)?;
+    let (outputs, errors) = render::render_all(&prepared.input(), &prepared.plan);
+    let mut diagnostics = prepared.warnings.clone();
+    if !errors.is_empty() {
+        diagnostics.extend(errors);
+        return Err(finish(diagnostics));
+    }
+    let library = &prepared.values.library;
     Ok(RenderedSite {
         outputs,
-        warnings: finish(diagnostics),
+        warnings: diagnostics,
         pages: library.pages.len(),
         sections: library.sections.len(),
         drafts_skipped: library.drafts_skipped,
@@ -162,40 +182,40 @@ fn render_markdown(
     mut library: Library,
     config: &Config,
     shortcodes: &dyn ShortcodeRenderer,
+    cache: Option<(&markdown::cache::MarkdownCache, u64)>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Library {
     let highlighter = Highlighter::default();
+    let render_one = |file: &str, body: &Arc<str>, line_offset: usize, current_path: &str| {
+        let ctx = RenderContext {
+            config,
+            library: &library,
+            highlighter: &highlighter,
+            shortcodes,
+            file,
+            line_offset,
+            current_path,
+        };
+        match cache {
+            Some((cache, fingerprint)) => {
+                let key = markdown::cache::key_of((fingerprint, line_offset, current_path));
+                cache.get_or_render(file, body, key, || markdown::render(body, &ctx))
+            }
+            None => {
+                let (rendered, found) = markdown::render(body, &ctx);
+                (Arc::new(rendered), found)
+            }
+        }
+    };
     let rendered_pages: Vec<_> = library
         .pages
         .par_iter()
-        .map(|page| {
-            let ctx = RenderContext {
-                config,
-                library: &library,
-                highlighter: &highlighter,
-                shortcodes,
-                file: &page.file,
-                line_offset: page.body_line_offset,
-                current_path: &page.path,
-            };
-            markdown::render(&page.body, &ctx)
-        })
+        .map(|p| render_one(&p.file, &p.body, p.body_line_offset, &p.path))
         .collect();
     let rendered_sections: Vec<_> = library
         .sections
         .par_iter()
-        .map(|section| {
-            let ctx = RenderContext {
-                config,
-                library: &library,
-                highlighter: &highlighter,
-                shortcodes,
-                file: &section.file,
-                line_offset: section.body_line_offset,
-                current_path: &section.path,
-            };
-            markdown::render(&section.body, &ctx)
-        })
+        .map(|s| render_one(&s.file, &s.body, s.body_line_offset, &s.path))
         .collect();
     for (page, (rendered, found)) in library.pages.iter_mut().zip(rendered_pages) {
         page.rendered = rendered;
@@ -206,6 +226,17 @@ fn render_markdown(
         diagnostics.extend(found);
     }
     library
+}
+
+/// What every page's Markdown may depend on besides its own text: the address of every page and
+/// section (for `@/` links), which pages are unpublished, the templates (shortcodes), the config.
+fn site_fingerprint(library: &Library, config: &Config, templates: u64) -> u64 {
+    let mut paths: Vec<(&str, &str)> = library.pages.iter().map(|p| (p.relative_path.as_str(), p.path.as_str())).collect();
+    paths.extend(library.sections.iter().map(|s| (s.relative_path.as_str(), s.path.as_str())));
+    paths.sort_unstable();
+    let mut unpublished: Vec<&String> = library.unpublished.keys().collect();
+    unpublished.sort_unstable();
+    markdown::cache::key_of((paths, unpublished, templates, format!("{config:?}")))
 }
 
 /// Stands in for the templates when they failed to load: every call is accepted and renders

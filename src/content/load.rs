@@ -3,11 +3,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::cache::{FileCache, LoadCache};
 use crate::content::date::PageDate;
 use crate::content::decode::{DecodeError, decode_text};
 use crate::content::front_matter::{self, PageFront, SectionFront, SortBy};
@@ -25,24 +27,34 @@ pub struct LoadOptions {
 }
 
 /// A file found under `content/`, path relative to it with forward slashes.
-struct Found {
+pub(crate) struct Found {
     relative: String,
     absolute: PathBuf,
+    /// Modification time and size, so an unchanged file need not be read again.
+    pub(crate) stamp: Option<(std::time::SystemTime, u64)>,
+}
+
+impl Found {
+    pub(crate) fn absolute(&self) -> &Path {
+        &self.absolute
+    }
 }
 
 /// A Markdown file after decoding and front matter parsing.
-struct Parsed<F> {
+#[derive(Clone)]
+pub(crate) struct Parsed<F> {
     relative: String,
     front: F,
     /// The front matter text and the lines before it, to place later messages.
     front_text: String,
     front_line_offset: usize,
-    body: String,
+    body: Arc<str>,
     body_line_offset: usize,
 }
 
-/// Loads `<site>/content` into a library, with every problem found on the way.
-pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library, Vec<Diagnostic>) {
+/// Loads `<site>/content` into a library, with every problem found on the way. With a cache,
+/// files whose time and size did not change since the last load are not read again.
+pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Option<&LoadCache>) -> (Library, Vec<Diagnostic>) {
     let content_dir = site_dir.join("content");
     let mut diagnostics = Vec::new();
     if !content_dir.is_dir() {
@@ -88,8 +100,11 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library
         }
     }
 
-    let parsed_sections: Vec<(Option<Parsed<SectionFront>>, Vec<Diagnostic>)> = section_files.par_iter().map(parse_file).collect();
-    let parsed_pages: Vec<(Option<Parsed<PageFront>>, Vec<Diagnostic>)> = page_files.par_iter().map(parse_file).collect();
+    let parsed_sections: Vec<ParseResult<SectionFront>> = section_files
+        .par_iter()
+        .map(|f| cached_parse(f, cache.map(|c| &c.sections)))
+        .collect();
+    let parsed_pages: Vec<ParseResult<PageFront>> = page_files.par_iter().map(|f| cached_parse(f, cache.map(|c| &c.pages))).collect();
 
     let mut section_fronts: HashMap<String, Parsed<SectionFront>> = HashMap::new();
     for (parsed, found) in parsed_sections {
@@ -124,7 +139,7 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions) -> (Library
         let parsed = section_fronts.remove(&relative);
         let (front, body, body_line_offset) = match parsed {
             Some(p) => (p.front, p.body, p.body_line_offset),
-            None => (SectionFront::default(), String::new(), 0),
+            None => (SectionFront::default(), Arc::from(""), 0),
         };
         let title = front.title.clone().unwrap_or_else(|| {
             if dir.is_empty() {
@@ -271,7 +286,17 @@ pub(crate) fn content_file(relative: &str) -> String {
     format!("content/{relative}")
 }
 
-fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> (Option<Parsed<F>>, Vec<Diagnostic>) {
+/// A parsed file, or nothing, with what was found on the way.
+pub(crate) type ParseResult<F> = (Option<Parsed<F>>, Vec<Diagnostic>);
+
+fn cached_parse<F: serde::de::DeserializeOwned + Default + Clone>(file: &Found, cache: Option<&FileCache<F>>) -> ParseResult<F> {
+    match cache {
+        Some(cache) => cache.get_or_parse(file, parse_file),
+        None => parse_file(file),
+    }
+}
+
+fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> ParseResult<F> {
     let display = content_file(&file.relative);
     let bytes = match std::fs::read(&file.absolute) {
         Ok(bytes) => bytes,
@@ -316,7 +341,7 @@ fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> (Option
             front,
             front_text: split.front.to_string(),
             front_line_offset: split.front_line_offset,
-            body: split.body.to_string(),
+            body: Arc::from(split.body),
             body_line_offset: split.body_line_offset,
         })
     });
@@ -396,14 +421,17 @@ fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, 
         if entry.depth() == 0 || entry.file_type().is_dir() {
             dirs.push(relative);
         } else if relative.ends_with(".md") {
+            let stamp = entry.metadata().ok().and_then(|m| Some((m.modified().ok()?, m.len())));
             markdown.push(Found {
                 relative,
                 absolute: entry.path().to_path_buf(),
+                stamp,
             });
         } else {
             others.push(Found {
                 relative,
                 absolute: entry.path().to_path_buf(),
+                stamp: None,
             });
         }
     }

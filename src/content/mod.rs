@@ -1,6 +1,7 @@
 //! The content model: pages, sections and their files, loaded from `content/` into an immutable
 //! [`Library`] that the later stages read.
 
+pub mod cache;
 pub mod date;
 pub mod decode;
 pub mod front_matter;
@@ -10,6 +11,7 @@ pub mod slug;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use load::{LoadOptions, load};
 
@@ -65,13 +67,13 @@ pub struct Page {
     /// Relative path of the section holding the page: "study/_index.md".
     pub section: String,
     /// Markdown source after the front matter.
-    pub body: String,
+    pub body: Arc<str>,
     /// Lines before the body in the file, to turn body lines into file lines.
     pub body_line_offset: usize,
     /// Colocated files of a bundle.
     pub assets: Vec<Asset>,
     /// Rendered Markdown, filled by the markdown stage.
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
 }
 
 /// A section: a folder of `content/` with its `_index.md`.
@@ -90,7 +92,7 @@ pub struct Section {
     /// Parent section's relative path; `None` for the home page.
     pub parent: Option<String>,
     /// Markdown source of `_index.md`.
-    pub body: String,
+    pub body: Arc<str>,
     /// Lines before the body in the file.
     pub body_line_offset: usize,
     /// Files colocated with the section.
@@ -100,7 +102,7 @@ pub struct Section {
     /// Indices into [`Library::sections`] of direct subsections.
     pub subsections: Vec<usize>,
     /// Rendered Markdown of `_index.md`.
-    pub rendered: Rendered,
+    pub rendered: Arc<Rendered>,
 }
 
 /// Everything `content/` holds, after drafts and scheduled pages were left out.

@@ -2,6 +2,7 @@
 //! word count and reading time; `@/` links resolved, code highlighted, raw HTML sanitized,
 //! shortcodes rendered.
 
+pub mod cache;
 pub mod highlight;
 pub mod shortcodes;
 pub mod text;

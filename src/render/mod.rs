@@ -1,58 +1,33 @@
-//! The render stage: a function from the assembled library to the list of outputs (path, bytes).
-//! Pages, sections and taxonomy pages are rendered in parallel with Tera.
+//! The render stage: a function from the assembled site to its outputs (path, bytes). The plan
+//! lists every output; each is rendered on its own, so `build` renders them all in parallel and
+//! the preview server renders only what a browser asks for.
 
 pub mod feeds;
+pub mod plan;
 pub mod taxonomy;
 pub mod values;
-
-use std::collections::HashMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::content::{Library, Section};
+use crate::content::Library;
 use crate::diagnostic::Diagnostic;
 use crate::output::{Body, Output};
-use crate::templates::{Templates, ThemeStatic};
-use feeds::SitemapEntry;
+use crate::templates::Templates;
+use plan::{Job, Planned, pager_count, pager_path};
 use taxonomy::Taxonomy;
+use values::SiteValues;
 
-/// What the render stage reads.
+/// What rendering reads.
 pub struct RenderInput<'a> {
-    /// Site settings.
-    pub config: &'a Config,
-    /// The site folder (for static files).
-    pub site_dir: &'a Path,
-    /// Pages and sections with rendered Markdown.
-    pub library: &'a Library,
     /// Templates with all functions registered.
     pub templates: &'a Templates,
-    /// Page values for lists (no content), by page index.
-    pub list_values: &'a [Value],
-    /// Full page values by page index.
-    pub page_values: &'a [Value],
-    /// Section values by section index.
-    pub section_values: &'a [Value],
-    /// Taxonomies with their terms.
-    pub taxonomies: &'a [Taxonomy],
+    /// The site and its template values.
+    pub values: &'a SiteValues,
     /// The config as a template value.
     pub config_value: &'a Value,
 }
-
-impl RenderInput<'_> {
-    fn context(&self, site_path: &str) -> Vars {
-        let mut context = Vars::default();
-        context.insert("config", self.config_value);
-        context.insert("current_path", &Value::String(site_path.to_string()));
-        context.insert("current_url", &Value::String(self.config.permalink(site_path)));
-        context.insert("lang", &Value::String(self.config.language_code.clone()));
-        context
-    }
-}
-
-type Rendered = (Vec<Output>, Vec<Diagnostic>);
 
 /// The variables of one template render. Values are cloned in as they are: Tera's own
 /// `Context::insert` serializes each value again, which costs more than the render itself.
@@ -72,35 +47,104 @@ impl Vars {
     }
 }
 
-/// Renders every output of the site.
-pub fn render_site(input: &RenderInput<'_>) -> Rendered {
-    let mut outputs = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut collect = |(o, d): Rendered| {
-        outputs.extend(o);
-        diagnostics.extend(d);
-    };
-    collect(render_pages(input));
-    collect(render_sections(input));
-    collect(render_taxonomies(input));
-    collect(render_extras(input));
-    collect(copy_files(input));
-    check_collisions(&outputs, &mut diagnostics);
-    (outputs, diagnostics)
+impl RenderInput<'_> {
+    fn config(&self) -> &Config {
+        &self.values.config
+    }
+
+    fn library(&self) -> &Library {
+        &self.values.library
+    }
+
+    fn context(&self, site_path: &str) -> Vars {
+        let mut context = Vars::default();
+        context.insert("config", self.config_value);
+        context.insert("current_path", &Value::String(site_path.to_string()));
+        context.insert("current_url", &Value::String(self.config().permalink(site_path)));
+        context.insert("lang", &Value::String(self.config().language_code.clone()));
+        context
+    }
 }
 
-fn merge(results: Vec<Rendered>) -> Rendered {
-    let mut outputs = Vec::new();
+/// Renders the whole plan in parallel: every output, and every error met on the way.
+pub fn render_all(input: &RenderInput<'_>, plan: &[Planned]) -> (Vec<Output>, Vec<Diagnostic>) {
+    let results: Vec<Result<Output, Diagnostic>> = plan.par_iter().map(|planned| render(input, planned)).collect();
+    let mut outputs = Vec::with_capacity(results.len());
     let mut diagnostics = Vec::new();
-    for (o, d) in results {
-        outputs.extend(o);
-        diagnostics.extend(d);
+    for result in results {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(d) => diagnostics.push(d),
+        }
     }
     (outputs, diagnostics)
 }
 
-/// The template a page uses: its own, else the nearest section's page_template, else page.html.
-fn page_template(library: &Library, index: usize) -> (&str, String) {
+/// Renders one planned output.
+pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diagnostic> {
+    let config = input.config();
+    let library = input.library();
+    let bytes = |text: String| Body::Bytes(text.into_bytes());
+    let body = match &planned.job {
+        Job::Copy(body) => body.clone(),
+        Job::Page(index) => bytes(render_page(input, *index)?),
+        Job::Section(index, n) => bytes(render_section(input, *index, *n)?),
+        Job::TaxonomyList(t) => bytes(render_taxonomy_list(input, *t)?),
+        Job::Term(t, k, n) => bytes(render_term(input, *t, *k, *n)?),
+        Job::Redirect(target) => bytes(feeds::redirect(&config.permalink(target), &config.language_code)),
+        Job::NotFound => bytes(input.templates.render("404.html", input.context("/404.html"), "the 404 page")?),
+        Job::SectionFeed(index) => {
+            let section = &library.sections[*index];
+            let pages: Vec<_> = section.pages.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
+            let title = format!("{} - {}", section.title, config.title);
+            bytes(feeds::atom(
+                config,
+                &title,
+                &section.path,
+                &format!("{}atom.xml", section.path),
+                &pages,
+            ))
+        }
+        Job::TermFeed(t, k) => {
+            let term = &input.values.taxonomies[*t].terms[*k];
+            let pages: Vec<_> = term.pages.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
+            let title = format!("{} - {}", term.name, config.title);
+            bytes(feeds::atom(config, &title, &term.path, &format!("{}atom.xml", term.path), &pages))
+        }
+        Job::SiteFeed => {
+            let mut order: Vec<usize> = (0..library.pages.len()).collect();
+            crate::content::sort_pages(&mut order, &library.pages, crate::content::front_matter::SortBy::Date);
+            let pages: Vec<_> = order.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
+            bytes(feeds::atom(config, &config.title, "/", "/atom.xml", &pages))
+        }
+        Job::Sitemap => bytes(feeds::sitemap(config, sitemap_entries(library, &input.values.taxonomies))),
+        Job::Robots => bytes(feeds::robots(config)),
+        Job::SyntaxCss => bytes(crate::markdown::highlight::stylesheet()),
+    };
+    Ok(Output {
+        path: planned.path.clone(),
+        body,
+        source: planned.source.clone(),
+    })
+}
+
+fn sitemap_entries(library: &Library, taxonomies: &[Taxonomy]) -> Vec<feeds::SitemapEntry> {
+    let entry = |path: &str, lastmod| feeds::SitemapEntry {
+        path: path.to_string(),
+        lastmod,
+    };
+    let mut entries: Vec<_> = library.pages.iter().map(|p| entry(&p.path, p.front.updated.or(p.date))).collect();
+    entries.extend(library.sections.iter().map(|s| entry(&s.path, None)));
+    for taxonomy in taxonomies {
+        entries.push(entry(&taxonomy.path, None));
+        entries.extend(taxonomy.terms.iter().map(|t| entry(&t.path, None)));
+    }
+    entries
+}
+
+/// The template a page uses: its own, else the nearest section's page_template, else page.html;
+/// with the file that named it.
+pub fn page_template(library: &Library, index: usize) -> (&str, String) {
     let page = &library.pages[index];
     if let Some(template) = &page.front.template {
         return (template, page.file.clone());
@@ -115,7 +159,8 @@ fn page_template(library: &Library, index: usize) -> (&str, String) {
     ("page.html", String::new())
 }
 
-fn missing_template(name: &str, named_by: &str, file: &str) -> Diagnostic {
+/// The error for a template that does not exist.
+pub fn missing_template(name: &str, named_by: &str, file: &str) -> Diagnostic {
     let by = if named_by.is_empty() {
         String::new()
     } else {
@@ -125,192 +170,70 @@ fn missing_template(name: &str, named_by: &str, file: &str) -> Diagnostic {
         .with_hint(format!("add templates/{name} to the site, or use a template of the theme"))
 }
 
-fn render_pages(input: &RenderInput<'_>) -> Rendered {
-    let library = input.library;
-    merge(
-        (0..library.pages.len())
-            .into_par_iter()
-            .map(|index| {
-                let page = &library.pages[index];
-                let (template, named_by) = page_template(library, index);
-                if !input.templates.has(template) {
-                    return (Vec::new(), vec![missing_template(template, &named_by, &page.file)]);
-                }
-                let mut context = input.context(&page.path);
-                context.insert("page", &input.page_values[index]);
-                let mut outputs = Vec::new();
-                let mut diagnostics = Vec::new();
-                match input.templates.render(template, context, &page.file) {
-                    Ok(html) => outputs.push(Output::page(&page.path, html, page.file.clone())),
-                    Err(d) => diagnostics.push(d),
-                }
-                for asset in &page.assets {
-                    outputs.push(Output {
-                        path: asset.path.trim_start_matches('/').to_string(),
-                        body: Body::File(asset.source.clone()),
-                        source: page.file.clone(),
-                    });
-                }
-                for alias in &page.front.aliases {
-                    outputs.push(Output::page(
-                        &alias_path(alias),
-                        feeds::redirect(&input.config.permalink(&page.path), &input.config.language_code),
-                        page.file.clone(),
-                    ));
-                }
-                (outputs, diagnostics)
-            })
-            .collect(),
-    )
+fn render_page(input: &RenderInput<'_>, index: usize) -> Result<String, Diagnostic> {
+    let library = input.library();
+    let page = &library.pages[index];
+    let (template, _) = page_template(library, index);
+    let mut context = input.context(&page.path);
+    // The page's own full value is used once; build it here instead of keeping all of them.
+    context
+        .0
+        .insert("page".to_string(), values::page_value(library, index, input.config(), true));
+    input.templates.render(template, context, &page.file)
 }
 
-/// An alias as a site path ending in `/` or a file name.
-fn alias_path(alias: &str) -> String {
-    let trimmed = alias.trim().trim_start_matches('/');
-    let safe: Vec<&str> = trimmed.split('/').filter(|c| !c.is_empty() && *c != "." && *c != "..").collect();
-    let joined = safe.join("/");
-    if joined.ends_with(".html") || joined.ends_with(".htm") {
-        format!("/{joined}")
-    } else {
-        format!("/{joined}/").replace("//", "/")
-    }
+/// The paginator value for pager `n` of `items` under `base_path`.
+fn paginator(config: &Config, base_path: &str, items: Vec<&Value>, total_items: usize, per_page: usize, n: usize) -> Value {
+    let total = pager_count(total_items, per_page);
+    json!({
+        "paginate_by": per_page,
+        "base_url": config.permalink(&format!("{base_path}page/")),
+        "first": config.permalink(base_path),
+        "last": config.permalink(&pager_path(base_path, total)),
+        "previous": (n > 1).then(|| config.permalink(&pager_path(base_path, n - 1))),
+        "next": (n < total).then(|| config.permalink(&pager_path(base_path, n + 1))),
+        "pages": items,
+        "current_index": n,
+        "total_pages": total,
+        "number_pagers": total,
+    })
 }
 
-/// Splits `items` into pages of `per_page` under `base_path`: the first at `base_path`, then
-/// `base_path/page/N/`.
-fn paginator_values(config: &Config, base_path: &str, items: &[&Value], per_page: usize) -> Vec<(String, Value)> {
-    let chunks: Vec<&[&Value]> = if items.is_empty() {
-        vec![&[][..]]
-    } else {
-        items.chunks(per_page).collect()
-    };
-    let total = chunks.len();
-    let pager_path = |n: usize| {
-        if n == 1 {
-            base_path.to_string()
-        } else {
-            format!("{base_path}page/{n}/")
-        }
-    };
-    chunks
+/// The page values of pager `n` (1-based) of `pages`.
+fn pager_items<'v>(values: &'v SiteValues, pages: &[usize], per_page: usize, n: usize) -> Vec<&'v Value> {
+    pages
         .iter()
-        .enumerate()
-        .map(|(i, chunk)| {
-            let n = i + 1;
-            let value = json!({
-                "paginate_by": per_page,
-                "base_url": config.permalink(&format!("{base_path}page/")),
-                "first": config.permalink(&pager_path(1)),
-                "last": config.permalink(&pager_path(total)),
-                "previous": (n > 1).then(|| config.permalink(&pager_path(n - 1))),
-                "next": (n < total).then(|| config.permalink(&pager_path(n + 1))),
-                "pages": chunk,
-                "current_index": n,
-                "total_pages": total,
-                "number_pagers": total,
-            });
-            (pager_path(n), value)
-        })
+        .skip((n - 1) * per_page)
+        .take(per_page)
+        .map(|&i| values.list_value(i))
         .collect()
 }
 
-fn render_sections(input: &RenderInput<'_>) -> Rendered {
-    let library = input.library;
-    merge(
-        library
-            .sections
-            .par_iter()
-            .enumerate()
-            .map(|(index, section)| render_section(input, index, section))
-            .collect(),
-    )
-}
-
-fn render_section(input: &RenderInput<'_>, index: usize, section: &Section) -> Rendered {
-    let is_home = section.parent.is_none();
-    let default_template = if is_home { "index.html" } else { "section.html" };
-    let template = section.front.template.as_deref().unwrap_or(default_template);
-    let mut outputs = Vec::new();
-    let mut diagnostics = Vec::new();
-    for asset in &section.assets {
-        outputs.push(Output {
-            path: asset.path.trim_start_matches('/').to_string(),
-            body: Body::File(asset.source.clone()),
-            source: section.file.clone(),
-        });
-    }
-    for alias in &section.front.aliases {
-        outputs.push(Output::page(
-            &alias_path(alias),
-            feeds::redirect(&input.config.permalink(&section.path), &input.config.language_code),
-            section.file.clone(),
-        ));
-    }
-    if !input.templates.has(template) {
-        diagnostics.push(missing_template(
-            template,
-            if section.front.template.is_some() { &section.file } else { "" },
-            &section.file,
-        ));
-        return (outputs, diagnostics);
-    }
-    let paginated = section.front.paginate_by.is_some_and(|n| n > 0);
-    let section_value = if paginated {
-        values::section_value(input.library, section, input.list_values, input.config, false)
-    } else {
-        input.section_values[index].clone()
-    };
-    let pagers: Vec<(String, Option<Value>)> = match section.front.paginate_by.filter(|n| *n > 0) {
+fn render_section(input: &RenderInput<'_>, index: usize, n: usize) -> Result<String, Diagnostic> {
+    let section = &input.library().sections[index];
+    let template = section
+        .front
+        .template
+        .as_deref()
+        .unwrap_or(if section.parent.is_none() { "index.html" } else { "section.html" });
+    let path = pager_path(&section.path, n);
+    let mut context = input.context(&path);
+    match section.front.paginate_by.filter(|n| *n > 0) {
         Some(per_page) => {
-            let items: Vec<&Value> = section.pages.iter().map(|&i| &input.list_values[i]).collect();
-            if items.len() > per_page {
-                outputs.push(Output::page(
-                    &format!("{}page/1/", section.path),
-                    feeds::redirect(&input.config.permalink(&section.path), &input.config.language_code),
-                    section.file.clone(),
-                ));
-            }
-            paginator_values(input.config, &section.path, &items, per_page)
-                .into_iter()
-                .map(|(p, v)| (p, Some(v)))
-                .collect()
+            context.insert("section", input.values.section_value(index, false));
+            let items = pager_items(input.values, &section.pages, per_page, n);
+            context.0.insert(
+                "paginator".to_string(),
+                paginator(input.config(), &section.path, items, section.pages.len(), per_page, n),
+            );
         }
-        None => vec![(section.path.clone(), None)],
-    };
-    for (path, paginator) in pagers {
-        let mut context = input.context(&path);
-        context.insert("section", &section_value);
-        if let Some(paginator) = &paginator {
-            context.insert("paginator", paginator);
-        }
-        match input.templates.render(template, context, &section.file) {
-            Ok(html) => outputs.push(Output::page(&path, html, section.file.clone())),
-            Err(d) => {
-                diagnostics.push(d);
-                break;
-            }
-        }
+        None => context.insert("section", input.values.section_value(index, true)),
     }
-    if section.front.generate_feeds && !is_home {
-        let pages: Vec<_> = section
-            .pages
-            .iter()
-            .take(input.config.feed_limit)
-            .map(|&i| &input.library.pages[i])
-            .collect();
-        let title = format!("{} - {}", section.title, input.config.title);
-        let feed_path = format!("{}atom.xml", section.path);
-        outputs.push(Output {
-            path: feed_path.trim_start_matches('/').to_string(),
-            body: Body::Bytes(feeds::atom(input.config, &title, &section.path, &feed_path, &pages).into_bytes()),
-            source: section.file.clone(),
-        });
-    }
-    (outputs, diagnostics)
+    input.templates.render(template, context, &section.file)
 }
 
-/// Template values of a taxonomy and its terms.
-pub fn taxonomy_values(config: &Config, taxonomy: &Taxonomy, list_values: &[Value]) -> (Value, Vec<Value>) {
+/// Template values of a taxonomy and its terms, with page values from `list_value`.
+pub fn taxonomy_values<'v>(config: &Config, taxonomy: &Taxonomy, list_value: impl Fn(usize) -> &'v Value) -> (Value, Vec<Value>) {
     let taxonomy_value = json!({
         "name": taxonomy.config.name,
         "title": taxonomy.config.title.clone().unwrap_or_else(|| taxonomy.config.name.clone()),
@@ -323,261 +246,68 @@ pub fn taxonomy_values(config: &Config, taxonomy: &Taxonomy, list_values: &[Valu
     let terms = taxonomy
         .terms
         .iter()
-        .map(|term| {
-            json!({
-                "name": term.name,
-                "slug": term.slug,
-                "path": term.path,
-                "permalink": config.permalink(&term.path),
-                "pages": term.pages.iter().map(|&i| &list_values[i]).collect::<Vec<_>>(),
-                "page_count": term.pages.len(),
-            })
-        })
+        .map(|term| term_value(config, term, term.pages.iter().map(|&i| list_value(i)).collect()))
         .collect();
     (taxonomy_value, terms)
 }
 
-fn render_taxonomies(input: &RenderInput<'_>) -> Rendered {
-    let mut results = Vec::new();
-    for taxonomy in input.taxonomies {
-        let name = &taxonomy.config.name;
-        let source = "config.toml".to_string();
-        let (taxonomy_value, term_values) = taxonomy_values(input.config, taxonomy, input.list_values);
-        let list_template = [format!("{name}/list.html"), "taxonomy_list.html".to_string()]
-            .into_iter()
-            .find(|t| input.templates.has(t));
-        let single_template = [format!("{name}/single.html"), "taxonomy_single.html".to_string()]
-            .into_iter()
-            .find(|t| input.templates.has(t));
-        let (Some(list_template), Some(single_template)) = (list_template, single_template) else {
-            results.push((
-                Vec::new(),
-                vec![missing_template("taxonomy_list.html or taxonomy_single.html", "", "config.toml")],
-            ));
-            continue;
-        };
-        let mut outputs = Vec::new();
-        let mut diagnostics = Vec::new();
-        let mut context = input.context(&taxonomy.path);
-        context.insert("taxonomy", &taxonomy_value);
-        context.insert("terms", &Value::Array(term_values.clone()));
-        match input
-            .templates
-            .render(&list_template, context, &format!("the {name} taxonomy list"))
-        {
-            Ok(html) => outputs.push(Output::page(&taxonomy.path, html, source.clone())),
-            Err(d) => diagnostics.push(d),
-        }
-        results.push((outputs, diagnostics));
-        let term_results: Vec<Rendered> = taxonomy
-            .terms
-            .par_iter()
-            .zip(term_values.par_iter())
-            .map(|(term, term_value)| {
-                let mut outputs = Vec::new();
-                let mut diagnostics = Vec::new();
-                let source = format!("the {name} term `{}`", term.name);
-                // Paginated term pages list their pages through `paginator.pages`, like sections.
-                let mut term_meta = term_value.clone();
-                if taxonomy.config.paginate_by.is_some() {
-                    term_meta["pages"] = Value::Array(Vec::new());
-                }
-                let pagers: Vec<(String, Option<Value>)> = match taxonomy.config.paginate_by {
-                    Some(per_page) => {
-                        let items: Vec<&Value> = term.pages.iter().map(|&i| &input.list_values[i]).collect();
-                        paginator_values(input.config, &term.path, &items, per_page)
-                            .into_iter()
-                            .map(|(p, v)| (p, Some(v)))
-                            .collect()
-                    }
-                    None => vec![(term.path.clone(), None)],
-                };
-                for (path, paginator) in pagers {
-                    let mut context = input.context(&path);
-                    context.insert("taxonomy", &taxonomy_value);
-                    context.insert("term", if paginator.is_some() { &term_meta } else { term_value });
-                    if let Some(paginator) = &paginator {
-                        context.insert("paginator", paginator);
-                    }
-                    match input.templates.render(&single_template, context, &source) {
-                        Ok(html) => outputs.push(Output::page(&path, html, source.clone())),
-                        Err(d) => {
-                            diagnostics.push(d);
-                            break;
-                        }
-                    }
-                }
-                if taxonomy.config.feed {
-                    let pages: Vec<_> = term
-                        .pages
-                        .iter()
-                        .take(input.config.feed_limit)
-                        .map(|&i| &input.library.pages[i])
-                        .collect();
-                    let title = format!("{} - {}", term.name, input.config.title);
-                    let feed_path = format!("{}atom.xml", term.path);
-                    outputs.push(Output {
-                        path: feed_path.trim_start_matches('/').to_string(),
-                        body: Body::Bytes(feeds::atom(input.config, &title, &term.path, &feed_path, &pages).into_bytes()),
-                        source,
-                    });
-                }
-                (outputs, diagnostics)
-            })
-            .collect();
-        results.extend(term_results);
-    }
-    merge(results)
+fn term_value(config: &Config, term: &taxonomy::Term, pages: Vec<&Value>) -> Value {
+    json!({
+        "name": term.name,
+        "slug": term.slug,
+        "path": term.path,
+        "permalink": config.permalink(&term.path),
+        "pages": pages,
+        "page_count": term.pages.len(),
+    })
 }
 
-/// 404 page, site feed, sitemap, robots.txt and the highlighting stylesheet.
-fn render_extras(input: &RenderInput<'_>) -> Rendered {
-    let config = input.config;
-    let library = input.library;
-    let mut outputs = Vec::new();
-    let mut diagnostics = Vec::new();
-    if input.templates.has("404.html") {
-        let context = input.context("/404.html");
-        match input.templates.render("404.html", context, "the 404 page") {
-            Ok(html) => outputs.push(Output::page("/404.html", html, "404.html")),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    if config.generate_feeds {
-        let mut order: Vec<usize> = (0..library.pages.len()).collect();
-        crate::content::sort_pages(&mut order, &library.pages, crate::content::front_matter::SortBy::Date);
-        let pages: Vec<_> = order.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
-        outputs.push(Output {
-            path: "atom.xml".into(),
-            body: Body::Bytes(feeds::atom(config, &config.title, "/", "/atom.xml", &pages).into_bytes()),
-            source: "config.toml".into(),
-        });
-    }
-    let mut entries: Vec<SitemapEntry> = library
-        .pages
-        .iter()
-        .map(|p| SitemapEntry {
-            path: p.path.clone(),
-            lastmod: p.front.updated.or(p.date),
-        })
-        .collect();
-    entries.extend(library.sections.iter().map(|s| SitemapEntry {
-        path: s.path.clone(),
-        lastmod: None,
-    }));
-    for taxonomy in input.taxonomies {
-        entries.push(SitemapEntry {
-            path: taxonomy.path.clone(),
-            lastmod: None,
-        });
-        entries.extend(taxonomy.terms.iter().map(|t| SitemapEntry {
-            path: t.path.clone(),
-            lastmod: None,
-        }));
-    }
-    outputs.push(Output {
-        path: "sitemap.xml".into(),
-        body: Body::Bytes(feeds::sitemap(config, entries).into_bytes()),
-        source: "config.toml".into(),
-    });
-    outputs.push(Output {
-        path: "robots.txt".into(),
-        body: Body::Bytes(feeds::robots(config).into_bytes()),
-        source: "config.toml".into(),
-    });
-    if config.markdown.highlight_code {
-        outputs.push(Output {
-            path: "css/syntax.css".into(),
-            body: Body::Bytes(crate::markdown::highlight::stylesheet().into_bytes()),
-            source: "config.toml".into(),
-        });
-    }
-    (outputs, diagnostics)
-}
-
-/// Theme static files, then the site's `static/` (a site file replaces the theme's).
-fn copy_files(input: &RenderInput<'_>) -> Rendered {
-    let mut files: HashMap<String, Output> = HashMap::new();
-    match &input.templates.theme_static {
-        ThemeStatic::Embedded => {
-            for (path, bytes) in crate::embedded::files_under::<crate::embedded::DefaultTheme>("static/") {
-                files.insert(
-                    path.clone(),
-                    Output {
-                        source: format!("themes/default/static/{path}"),
-                        path,
-                        body: Body::Embedded(bytes),
-                    },
-                );
-            }
-        }
-        ThemeStatic::Dir(dir) => collect_dir(dir, &format!("themes/{}/static", input.config.theme), &mut files),
-    }
-    collect_dir(&input.site_dir.join("static"), "static", &mut files);
-    let mut outputs: Vec<Output> = files.into_values().collect();
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    (outputs, Vec::new())
-}
-
-fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Output>) {
-    if !dir.is_dir() {
-        return;
-    }
-    for entry in walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-    {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        files.insert(
-            relative.clone(),
-            Output {
-                source: format!("{display}/{relative}"),
-                path: relative,
-                body: Body::File(entry.path().to_path_buf()),
-            },
-        );
+fn taxonomy_template(input: &RenderInput<'_>, name: &str, kind: &str) -> String {
+    let own = format!("{name}/{kind}.html");
+    if input.templates.has(&own) {
+        own
+    } else {
+        format!("taxonomy_{kind}.html")
     }
 }
 
-/// Two sources writing one output file (two pages with one slug, an alias onto a page, a static
-/// file named like a page): each source gets an error naming the others.
-fn check_collisions(outputs: &[Output], diagnostics: &mut Vec<Diagnostic>) {
-    let mut sources: HashMap<&str, Vec<&str>> = HashMap::with_capacity(outputs.len());
-    for output in outputs {
-        let list = sources.entry(&output.path).or_default();
-        if !list.contains(&output.source.as_str()) {
-            list.push(&output.source);
-        }
-    }
-    let mut clashes: Vec<(&str, Vec<&str>)> = sources.into_iter().filter(|(_, list)| list.len() > 1).collect();
-    clashes.sort();
-    for (path, list) in clashes {
-        let shown = match path.strip_suffix("index.html") {
-            Some(dir) => format!("/{dir}"),
-            None => format!("/{path}"),
-        };
-        for (i, source) in list.iter().enumerate() {
-            let others: Vec<&str> = list.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, s)| *s).collect();
-            diagnostics.push(
-                Diagnostic::error(
-                    "duplicate-path",
-                    *source,
-                    0,
-                    0,
-                    format!("`{shown}` is also the address of {}", others.join(", ")),
-                )
-                .with_hint("give one of them another file name or a `slug` in its front matter (or change the alias)"),
+fn render_taxonomy_list(input: &RenderInput<'_>, t: usize) -> Result<String, Diagnostic> {
+    let taxonomy = &input.values.taxonomies[t];
+    let (taxonomy_value, terms) = input.values.taxonomy_values(t);
+    let mut context = input.context(&taxonomy.path);
+    context.insert("taxonomy", taxonomy_value);
+    context.0.insert("terms".to_string(), Value::Array(terms.clone()));
+    let name = &taxonomy.config.name;
+    input.templates.render(
+        &taxonomy_template(input, name, "list"),
+        context,
+        &format!("the {name} taxonomy list"),
+    )
+}
+
+fn render_term(input: &RenderInput<'_>, t: usize, k: usize, n: usize) -> Result<String, Diagnostic> {
+    let taxonomy = &input.values.taxonomies[t];
+    let term = &taxonomy.terms[k];
+    let name = &taxonomy.config.name;
+    let (taxonomy_value, terms) = input.values.taxonomy_values(t);
+    let path = pager_path(&term.path, n);
+    let mut context = input.context(&path);
+    context.insert("taxonomy", taxonomy_value);
+    match taxonomy.config.paginate_by {
+        Some(per_page) => {
+            // Paginated term pages list their pages through `paginator.pages`, like sections.
+            context.0.insert("term".to_string(), term_value(input.config(), term, Vec::new()));
+            let items = pager_items(input.values, &term.pages, per_page, n);
+            context.0.insert(
+                "paginator".to_string(),
+                paginator(input.config(), &term.path, items, term.pages.len(), per_page, n),
             );
         }
+        None => context.insert("term", &terms[k]),
     }
+    input.templates.render(
+        &taxonomy_template(input, name, "single"),
+        context,
+        &format!("the {name} term `{}`", term.name),
+    )
 }

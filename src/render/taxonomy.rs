@@ -39,13 +39,15 @@ pub fn collect(library: &Library, config: &Config) -> Vec<Taxonomy> {
         .map(|taxonomy_config| {
             let path = format!("/{}/", taxonomy_config.name);
             let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+            // A site uses a few dozen terms tens of thousands of times: slugify each name once.
+            let mut slugs: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
             for (index, page) in library.pages.iter().enumerate() {
                 let Some(names) = page.front.taxonomies.get(&taxonomy_config.name) else {
                     continue;
                 };
                 for name in names {
                     let name = name.trim();
-                    let slug = slugify(name, config.slugify);
+                    let slug = slugs.entry(name).or_insert_with(|| slugify(name, config.slugify)).clone();
                     if slug.is_empty() {
                         continue;
                     }

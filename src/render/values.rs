@@ -1,12 +1,16 @@
 //! The template-facing shape of pages, sections and taxonomies (Zola's names where shared),
 //! serialized once per build and reused by every template that shows them.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::content::{Asset, Library, Page, Section};
 use crate::markdown::Heading;
+use crate::render::taxonomy::Taxonomy;
 use crate::templates::filters::human_size;
 
 /// A colocated file as templates see it.
@@ -147,15 +151,10 @@ fn components(path: &str) -> Vec<&str> {
     path.split('/').filter(|c| !c.is_empty()).collect()
 }
 
-/// The value of a section with its pages (without their content). With `with_pages` false the
-/// `pages` list is empty: paginated section pages get their pages from `paginator.pages`, and
-/// copying a 4,000-page list into each of 400 pagers is what makes other generators slow.
-pub fn section_value(library: &Library, section: &Section, page_values: &[Value], config: &Config, with_pages: bool) -> Value {
-    let pages: Vec<&Value> = if with_pages {
-        section.pages.iter().map(|&i| &page_values[i]).collect()
-    } else {
-        Vec::new()
-    };
+/// The value of a section with the given page values (empty for paginated section pages, which
+/// list their pages through `paginator.pages`: copying a 4,000-page list into each of 400 pagers
+/// is what makes other generators slow).
+fn section_value(library: &Library, section: &Section, pages: Vec<&Value>, config: &Config) -> Value {
     json!({
         "title": section.title,
         "description": section.front.description,
@@ -173,4 +172,81 @@ pub fn section_value(library: &Library, section: &Section, page_values: &[Value]
         "generate_feeds": section.front.generate_feeds,
         "assets": section.assets.iter().map(|a| a.path.as_str()).collect::<Vec<_>>(),
     })
+}
+
+/// Everything templates can see, with each value serialized on first use and then shared: a build
+/// uses most of them, the preview server only those of the pages a browser asks for.
+#[derive(Debug)]
+pub struct SiteValues {
+    /// Site settings.
+    pub config: Config,
+    /// Pages and sections with rendered Markdown.
+    pub library: Library,
+    /// Taxonomies and their terms.
+    pub taxonomies: Vec<Taxonomy>,
+    list: Vec<OnceLock<Value>>,
+    full: Vec<OnceLock<Value>>,
+    sections: Vec<OnceLock<Value>>,
+    section_meta: Vec<OnceLock<Value>>,
+    taxonomy_values: Vec<OnceLock<(Value, Vec<Value>)>>,
+}
+
+impl SiteValues {
+    /// Wraps the assembled site; nothing is serialized yet.
+    pub fn new(config: Config, library: Library, taxonomies: Vec<Taxonomy>) -> SiteValues {
+        let lazy = |n: usize| (0..n).map(|_| OnceLock::new()).collect::<Vec<_>>();
+        SiteValues {
+            list: lazy(library.pages.len()),
+            full: lazy(library.pages.len()),
+            sections: lazy(library.sections.len()),
+            section_meta: lazy(library.sections.len()),
+            taxonomy_values: (0..taxonomies.len()).map(|_| OnceLock::new()).collect(),
+            config,
+            library,
+            taxonomies,
+        }
+    }
+
+    /// A page as lists show it (no content, no table of contents).
+    pub fn list_value(&self, page: usize) -> &Value {
+        self.list[page].get_or_init(|| page_value(&self.library, page, &self.config, false))
+    }
+
+    /// A page with its content, as `get_page` returns it.
+    pub fn page_value(&self, page: usize) -> &Value {
+        self.full[page].get_or_init(|| page_value(&self.library, page, &self.config, true))
+    }
+
+    /// A section with its pages, or without them (`metadata_only`, paginated section pages).
+    pub fn section_value(&self, section: usize, with_pages: bool) -> &Value {
+        let cell = if with_pages {
+            &self.sections[section]
+        } else {
+            &self.section_meta[section]
+        };
+        cell.get_or_init(|| {
+            let pages: Vec<&Value> = if with_pages {
+                self.library.sections[section].pages.iter().map(|&i| self.list_value(i)).collect()
+            } else {
+                Vec::new()
+            };
+            section_value(&self.library, &self.library.sections[section], pages, &self.config)
+        })
+    }
+
+    /// The taxonomy value and its terms (each with its pages).
+    pub fn taxonomy_values(&self, taxonomy: usize) -> &(Value, Vec<Value>) {
+        self.taxonomy_values[taxonomy]
+            .get_or_init(|| crate::render::taxonomy_values(&self.config, &self.taxonomies[taxonomy], |i| self.list_value(i)))
+    }
+
+    /// Index of the taxonomy called `name`.
+    pub fn taxonomy_index(&self, name: &str) -> Option<usize> {
+        self.taxonomies.iter().position(|t| t.config.name == name)
+    }
+}
+
+/// Site path → index lookups used by template functions.
+pub fn index_of(map: &HashMap<String, usize>, path: &str) -> Option<usize> {
+    map.get(path.trim_start_matches("@/")).copied()
 }

@@ -10,7 +10,13 @@ const MAX_STREAMS: usize = 64;
 /// The open event streams.
 #[derive(Default)]
 pub struct Broadcaster {
-    streams: Mutex<Vec<Box<dyn Write + Send>>>,
+    streams: Mutex<Vec<Stream>>,
+}
+
+/// One open tab: its connection and the site file it shows.
+struct Stream {
+    writer: Box<dyn Write + Send>,
+    watching: Option<String>,
 }
 
 /// Formats one event.
@@ -20,7 +26,7 @@ pub fn event(name: &str, data: &serde_json::Value) -> String {
 
 impl Broadcaster {
     /// Takes over a request's connection as an event stream, greeting it with `first`.
-    pub fn add(&self, mut stream: Box<dyn Write + Send>, first: &str) {
+    pub fn add(&self, mut stream: Box<dyn Write + Send>, watching: Option<String>, first: &str) {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
         if stream
             .write_all(head.as_bytes())
@@ -35,12 +41,27 @@ impl Broadcaster {
             // Dropping the writer closes the connection; that tab's EventSource reconnects later.
             streams.remove(0);
         }
-        streams.push(stream);
+        streams.push(Stream { writer: stream, watching });
     }
 
     /// Sends `message` to every stream, dropping those that fail.
     pub fn send(&self, message: &str) {
         let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
-        streams.retain_mut(|stream| stream.write_all(message.as_bytes()).and_then(|_| stream.flush()).is_ok());
+        streams.retain_mut(|stream| {
+            stream
+                .writer
+                .write_all(message.as_bytes())
+                .and_then(|_| stream.writer.flush())
+                .is_ok()
+        });
+    }
+
+    /// The site files open tabs show, each once.
+    pub fn watched(&self) -> Vec<String> {
+        let streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
+        let mut paths: Vec<String> = streams.iter().filter_map(|s| s.watching.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        paths
     }
 }

@@ -1,11 +1,10 @@
 //! Answering browser requests from the in-memory site: path checks, MIME types, 404, redirects.
 //! Only files of the built site are ever served; nothing is looked up on disk by request path.
 
-use std::sync::Arc;
-
 use tiny_http::{Header, Request, Response, StatusCode};
 
-use super::state::{Served, Snapshot};
+use super::state::{Lookup, Snapshot, problem_page};
+use crate::diagnostic::Diagnostic;
 
 /// The URL path of a request as a file of the site ("study/x/index.html"), or `None` for anything
 /// that tries to leave the site or is not a plain path.
@@ -61,66 +60,74 @@ fn header(name: &str, value: &str) -> Header {
         .unwrap_or_else(|_| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static ASCII header"))
 }
 
-/// Builds the response for `url` from `snapshot`.
-pub fn respond(snapshot: &Snapshot, url: &str, live_script: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let not_found = || {
-        let body = snapshot
-            .files
-            .get("404.html")
-            .and_then(|s| s.bytes().ok())
-            .unwrap_or_else(|| Arc::from(&b"404 Not Found"[..]));
-        Response::from_data(body.to_vec())
-            .with_status_code(StatusCode(404))
+/// Builds the response for `url` from `snapshot`; a render error is passed to `on_problem`.
+pub fn respond(snapshot: &Snapshot, url: &str, live_script: &str, on_problem: &dyn Fn(&Diagnostic)) -> Response<std::io::Cursor<Vec<u8>>> {
+    let html = |body: Vec<u8>, status: u16| {
+        Response::from_data(body)
+            .with_status_code(StatusCode(status))
             .with_header(header("Content-Type", "text/html; charset=utf-8"))
+    };
+    let not_found = || match snapshot.get("404.html") {
+        Lookup::Found(bytes) => html(bytes.to_vec(), 404),
+        _ => html(b"404 Not Found".to_vec(), 404),
     };
     let response = if url.split('?').next() == Some("/__dangjian/live.js") {
         Response::from_data(live_script.as_bytes().to_vec()).with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-    } else if !snapshot.built {
-        Response::from_data(snapshot.problem_page.clone().into_bytes())
-            .with_status_code(StatusCode(500))
-            .with_header(header("Content-Type", "text/html; charset=utf-8"))
+    } else if snapshot.site.is_none() {
+        html(problem_page(&snapshot.problems).into_bytes(), 500)
     } else {
         match site_file(url) {
             None => not_found(),
-            Some(file) => match snapshot.files.get(&file).map(|served| served.bytes()) {
-                Some(Ok(bytes)) => Response::from_data(bytes.to_vec()).with_header(header("Content-Type", &content_type(&file))),
-                Some(Err(_)) => not_found(),
-                None if snapshot.files.contains_key(&format!("{file}/index.html")) => {
+            Some(file) => match snapshot.get(&file) {
+                Lookup::Found(bytes) => Response::from_data(bytes.to_vec()).with_header(header("Content-Type", &content_type(&file))),
+                Lookup::Failed(diagnostic, last_good) => {
+                    on_problem(&diagnostic);
+                    match last_good {
+                        Some(bytes) => Response::from_data(bytes.to_vec()).with_header(header("Content-Type", &content_type(&file))),
+                        None => html(problem_page(&diagnostic.to_string()).into_bytes(), 500),
+                    }
+                }
+                Lookup::Missing if snapshot.contains(&format!("{file}/index.html")) => {
                     let path = url.split('?').next().unwrap_or("/");
                     Response::from_data(Vec::new())
                         .with_status_code(StatusCode(301))
                         .with_header(header("Location", &format!("{path}/")))
                 }
-                None => not_found(),
+                Lookup::Missing => not_found(),
             },
         }
     };
     response.with_header(header("Cache-Control", "no-store"))
 }
 
-/// Answers one request; event-stream requests are handed to `on_events`.
-pub fn handle(request: Request, snapshot: &Snapshot, live_script: &str, on_events: impl FnOnce(Request)) {
+/// The site file a page reports in `/__dangjian/events?path=…`.
+pub fn watched_path(url: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let value = query.split('&').find_map(|pair| pair.strip_prefix("path="))?;
+    let decoded = percent_encoding::percent_decode_str(value).decode_utf8().ok()?;
+    site_file(&format!("/{}", decoded.trim_start_matches('/')))
+}
+
+/// Answers one request; event-stream requests are handed to `on_events` with the page they watch.
+pub fn handle(
+    request: Request,
+    snapshot: &Snapshot,
+    live_script: &str,
+    on_problem: &dyn Fn(&Diagnostic),
+    on_events: impl FnOnce(Request, Option<String>),
+) {
     let method = request.method().as_str().to_ascii_uppercase();
     if method != "GET" && method != "HEAD" {
         let _ = request.respond(Response::from_string("method not allowed").with_status_code(StatusCode(405)));
         return;
     }
     if request.url().split('?').next() == Some("/__dangjian/events") {
-        on_events(request);
+        let watched = watched_path(request.url());
+        on_events(request, watched);
         return;
     }
-    let response = respond(snapshot, request.url(), live_script);
+    let response = respond(snapshot, request.url(), live_script, on_problem);
     let _ = request.respond(response);
-}
-
-impl Served {
-    /// The bytes to send.
-    pub fn bytes(&self) -> std::io::Result<Arc<[u8]>> {
-        match self {
-            Served::Bytes(bytes) => Ok(bytes.clone()),
-            Served::File(path) => std::fs::read(path).map(Arc::from),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -147,6 +154,16 @@ mod tests {
         ] {
             assert_eq!(site_file(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn pages_report_what_they_show() {
+        assert_eq!(
+            watched_path("/__dangjian/events?path=study%2Fx%2Findex.html"),
+            Some("study/x/index.html".into())
+        );
+        assert_eq!(watched_path("/__dangjian/events?path=..%2F..%2Fetc"), None);
+        assert_eq!(watched_path("/__dangjian/events"), None);
     }
 
     #[test]

@@ -42,7 +42,7 @@
     }
   }
 
-  var source = new EventSource("/__dangjian/events");
+  var source = new EventSource("/__dangjian/events?path=" + encodeURIComponent(here));
   source.addEventListener("reload", function (event) {
     var data = JSON.parse(event.data);
     if (data.paths.indexOf(here) >= 0) location.reload();

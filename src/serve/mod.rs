@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::diagnostic;
 use crate::site::{self, BuildOptions};
 use events::Broadcaster;
-use state::{Snapshot, changed_files, memory_sink, problem_page};
+use state::{Lookup, Snapshot};
 
 /// The script that every served page loads.
 const LIVE_SCRIPT: &str = include_str!("live.js");
@@ -49,6 +49,7 @@ pub struct ServeOptions {
 struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     events: Broadcaster,
+    caches: site::Caches,
 }
 
 impl Shared {
@@ -84,8 +85,9 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Arc::new(Snapshot::default())),
         events: Broadcaster::default(),
+        caches: site::Caches::default(),
     });
-    rebuild(&options, &shared, "initial build");
+    rebuild(&options, &shared, &[]);
 
     let output_dir = options.site_dir.join("public");
     let (_watch_handle, batches) = watch::watch(&options.site_dir, &output_dir, options.poll)
@@ -97,8 +99,7 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
             .name("dangjian-rebuild".into())
             .spawn(move || {
                 for batch in batches {
-                    let reason = describe(&batch, &options.site_dir);
-                    rebuild(&options, &shared, &reason);
+                    rebuild(&options, &shared, &batch);
                 }
             })
             .map_err(|e| e.to_string())?;
@@ -141,8 +142,13 @@ pub fn serve(options: ServeOptions) -> Result<(), String> {
                         Err(_) => return,
                     };
                     let snapshot = shared.current();
-                    http::handle(request, &snapshot, LIVE_SCRIPT, |request| {
-                        shared.events.add(request.into_writer(), &shared.greeting())
+                    let on_problem = |diagnostic: &diagnostic::Diagnostic| {
+                        let text = diagnostic::format_report(std::slice::from_ref(diagnostic));
+                        eprint!("{text}");
+                        shared.events.send(&events::event("problems", &json!({ "text": text })));
+                    };
+                    http::handle(request, &snapshot, LIVE_SCRIPT, &on_problem, |request, watching| {
+                        shared.events.add(request.into_writer(), watching, &shared.greeting())
                     });
                 }
             })
@@ -180,16 +186,19 @@ fn describe(batch: &[PathBuf], site_dir: &Path) -> String {
     let first = batch
         .first()
         .map(|p| p.strip_prefix(site_dir).unwrap_or(p).display().to_string())
-        .unwrap_or_default();
+        .unwrap_or_else(|| "initial build".to_string());
     match batch.len() {
         0 | 1 => first,
         n => format!("{first} and {} more", n - 1),
     }
 }
 
-/// Builds into memory, swaps the snapshot in, tells the browsers.
-fn rebuild(options: &ServeOptions, shared: &Shared, reason: &str) {
+/// Prepares the site again, swaps it in, and tells the open tabs what changed: the pages they show
+/// are rendered now and compared with what they were shown; files copied from a changed source
+/// are announced as they are; a change of stylesheets only swaps the stylesheets.
+fn rebuild(options: &ServeOptions, shared: &Shared, batch: &[PathBuf]) {
     let started = Instant::now();
+    let reason = describe(batch, &options.site_dir);
     let build_options = BuildOptions {
         site_dir: options.site_dir.clone(),
         // Site-absolute links work for localhost and for a colleague on the LAN alike.
@@ -198,43 +207,65 @@ fn rebuild(options: &ServeOptions, shared: &Shared, reason: &str) {
         now: chrono::Local::now().naive_local(),
     };
     let old = shared.current();
-    match site::render_site(&build_options) {
-        Ok(site) => {
-            let files = memory_sink(site.outputs);
-            let changed = changed_files(&old.files, &files);
+    match site::prepare(&build_options, Some(&shared.caches)) {
+        Ok(prepared) => {
+            eprint!("{}", diagnostic::format_report(&prepared.warnings));
+            let site = Arc::new(prepared);
+            let snapshot = Snapshot::new(site.clone(), old.cache.clone());
+            let copied: Vec<String> = site
+                .plan
+                .iter()
+                .filter(|planned| matches!(&planned.job, crate::render::plan::Job::Copy(crate::output::Body::File(source)) if batch.contains(source)))
+                .map(|planned| planned.path.clone())
+                .collect();
+            let css_only = !batch.is_empty() && batch.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
+            let mut changed: Vec<String> = Vec::new();
+            let mut failed = Vec::new();
+            if !css_only {
+                for path in shared.events.watched() {
+                    match snapshot.get(&path) {
+                        Lookup::Found(bytes) if old.cached(&path).as_deref() == Some(&*bytes) => {}
+                        Lookup::Failed(diagnostic, _) => failed.push(diagnostic),
+                        _ => changed.push(path),
+                    }
+                }
+            }
+            changed.extend(copied.iter().cloned());
+            changed.sort();
+            changed.dedup();
             let had_problems = !old.problems.is_empty();
-            let warnings = diagnostic::format_report(&site.warnings);
-            shared.replace(Snapshot {
-                files,
-                built: true,
-                problems: String::new(),
-                problem_page: String::new(),
-            });
-            if had_problems {
+            let problems = diagnostic::format_report(&failed);
+            let snapshot = Snapshot {
+                problems: problems.clone(),
+                ..snapshot
+            };
+            shared.replace(snapshot);
+            if !failed.is_empty() {
+                eprint!("{problems}");
+                shared.events.send(&events::event("problems", &json!({ "text": problems })));
+            } else if had_problems {
                 shared.events.send(&events::event("ok", &json!({})));
             }
-            if !changed.is_empty() {
-                let css_only = changed.iter().all(|p| p.ends_with(".css"));
-                let name = if css_only && old.built { "css" } else { "reload" };
-                shared.events.send(&events::event(name, &json!({ "paths": changed })));
+            if css_only && !copied.is_empty() {
+                shared.events.send(&events::event("css", &json!({ "paths": copied })));
+            } else if !changed.is_empty() {
+                shared.events.send(&events::event("reload", &json!({ "paths": changed })));
             }
-            eprint!("{warnings}");
             let pages = changed.iter().filter(|p| p.ends_with(".html")).count();
             println!(
-                "{reason}: rebuilt in {} ms, {} files changed ({pages} pages)",
-                started.elapsed().as_millis(),
-                changed.len()
+                "{reason}: rebuilt in {} ms, {pages} open pages changed",
+                started.elapsed().as_millis()
             );
         }
         Err(problems) => {
             let report = diagnostic::format_report(&problems);
             shared.events.send(&events::event("problems", &json!({ "text": report })));
-            let page = problem_page(&report);
             let snapshot = Snapshot {
-                files: old.files.clone(),
-                built: old.built,
+                site: old.site.clone(),
+                index: old.index.clone(),
+                cache: old.cache.clone(),
+                fallback: old.fallback.clone(),
                 problems: report.clone(),
-                problem_page: page,
             };
             shared.replace(snapshot);
             eprint!("{report}");

@@ -8,23 +8,7 @@ use tera::{Tera, Value};
 
 use crate::config::Config;
 use crate::content::Library;
-
-/// Serialized pages, sections and taxonomies, built once per build and shared by all renders.
-#[derive(Debug, Default)]
-pub struct SiteValues {
-    /// Page values with content, by page index.
-    pub pages: Vec<Value>,
-    /// Section values with their pages, by section index.
-    pub sections: Vec<Value>,
-    /// Section values without pages (`get_section(…, metadata_only=true)`), by section index.
-    pub section_meta: Vec<Value>,
-    /// Page index by relative path.
-    pub page_index: HashMap<String, usize>,
-    /// Section index by relative path.
-    pub section_index: HashMap<String, usize>,
-    /// `{taxonomy, terms}` by taxonomy name.
-    pub taxonomies: HashMap<String, Value>,
-}
+use crate::render::values::{SiteValues, index_of};
 
 /// Registers `get_url` (needs only paths, so shortcodes can use it too) and `load_data`.
 pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_dir: &Path) {
@@ -61,57 +45,46 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
     });
 }
 
-/// Registers the functions that read rendered content.
-pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>, slug_style: crate::config::SlugStyle) {
+/// Registers the functions that read the assembled site.
+pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
     let v = values.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_page")?;
-        let index = v
-            .page_index
-            .get(path.trim_start_matches("@/"))
-            .ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))?;
-        Ok(v.pages[*index].clone())
+        let index = index_of(&v.library.page_index, &path).ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))?;
+        Ok(v.page_value(index).clone())
     });
     let v = values.clone();
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_section")?;
-        let index = v
-            .section_index
-            .get(path.trim_start_matches("@/"))
-            .ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
+        let index =
+            index_of(&v.library.section_index, &path).ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
         // Breadcrumbs and menus need only titles and URLs: metadata_only skips copying the pages.
         let metadata_only = args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false);
-        Ok(if metadata_only {
-            v.section_meta[*index].clone()
-        } else {
-            v.sections[*index].clone()
-        })
+        Ok(v.section_value(index, !metadata_only).clone())
     });
     let v = values.clone();
     tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
         let kind = string_arg(args, "kind", "get_taxonomy_url")?;
         let name = string_arg(args, "name", "get_taxonomy_url")?;
-        let taxonomy = v
-            .taxonomies
-            .get(&kind)
+        let index = v
+            .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml")))?;
-        let terms = taxonomy["terms"].as_array().map(Vec::as_slice).unwrap_or_default();
         // Spellings that share a slug are one term, as when the terms were collected.
-        let slug = crate::content::slug::slugify(name.trim(), slug_style);
-        terms
+        let slug = crate::content::slug::slugify(name.trim(), v.config.slugify);
+        v.taxonomies[index]
+            .terms
             .iter()
-            .find(|term| term["slug"].as_str() == Some(slug.as_str()))
-            .and_then(|term| term["permalink"].as_str())
-            .map(|url| Value::String(url.to_string()))
+            .find(|term| term.slug == slug)
+            .map(|term| Value::String(v.config.permalink(&term.path)))
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no page uses `{name}` in `{kind}`")))
     });
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
         let kind = string_arg(args, "kind", "get_taxonomy")?;
-        values
-            .taxonomies
-            .get(&kind)
-            .cloned()
-            .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))
+        let index = values
+            .taxonomy_index(&kind)
+            .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))?;
+        let (taxonomy, terms) = values.taxonomy_values(index);
+        Ok(serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
     });
 }
 

@@ -30,6 +30,8 @@ pub struct Templates {
     pub files: HashMap<String, String>,
     /// The theme's static files.
     pub theme_static: ThemeStatic,
+    /// A hash of every template's name and text, to tell whether templates changed.
+    pub fingerprint: u64,
 }
 
 impl std::fmt::Debug for Templates {
@@ -100,8 +102,14 @@ impl Templates {
             ]);
         }
         filters::register(&mut tera, config);
+        let fingerprint = crate::markdown::cache::key_of(&sources);
         let files = sources.into_iter().map(|(n, f, _)| (n, f)).collect();
-        Ok(Templates { tera, files, theme_static })
+        Ok(Templates {
+            tera,
+            files,
+            theme_static,
+            fingerprint,
+        })
     }
 
     /// True when a template of that name exists.
