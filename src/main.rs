@@ -42,6 +42,9 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Deletes a previous output moved aside by `build` (run by `build` itself, in the background)
+    #[command(name = "__remove-old", hide = true)]
+    RemoveOld { dir: PathBuf },
     /// Preview the site with live reload (本地预览，修改后自动刷新)
     Serve {
         /// Site folder; default: the current folder if it has config.toml, else ./site
@@ -81,6 +84,10 @@ fn main() -> ExitCode {
                 eprintln!("error: {message}");
                 ExitCode::FAILURE
             }
+        },
+        Command::RemoveOld { dir } => match dangjian::output::remove_old(&dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
         },
         Command::Serve {
             site,
@@ -134,6 +141,9 @@ fn main() -> ExitCode {
                         s.scheduled_skipped,
                         summary.elapsed.as_millis()
                     );
+                    if let Some(previous) = &summary.previous {
+                        remove_in_background(previous);
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(BuildError::Content(diagnostics)) => {
@@ -148,6 +158,21 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// Deleting ~15,000 old files takes longer than a build: a detached process of ours does it, so
+/// the command returns as soon as the new site is in place. If it cannot start, the next build
+/// deletes the folder.
+fn remove_in_background(previous: &Path) {
+    if let Ok(exe) = std::env::current_exe() {
+        let _ = std::process::Command::new(exe)
+            .arg("__remove-old")
+            .arg(previous)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
     }
 }
 

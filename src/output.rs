@@ -147,9 +147,35 @@ pub fn remove_stale(target: &Path) {
     }
 }
 
+/// Deletes a previous output that [`write_atomic`] moved aside. Refuses any folder not named
+/// like one, so a wrong argument cannot delete anything else.
+pub fn remove_old(dir: &Path) -> io::Result<()> {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if !(name.starts_with('.') && name.contains(".old-")) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} is not a previous output", dir.display()),
+        ));
+    }
+    std::fs::remove_dir_all(dir)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_previous_outputs_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir(&site).unwrap();
+        assert!(remove_old(&site).is_err());
+        assert!(site.exists());
+        let old = dir.path().join(".public.old-1-2");
+        std::fs::create_dir_all(old.join("a")).unwrap();
+        remove_old(&old).unwrap();
+        assert!(!old.exists());
+    }
 
     #[test]
     fn site_paths_to_files() {

@@ -263,6 +263,8 @@ pub struct BuildSummary {
     pub site: RenderedSite,
     /// Wall time of the whole build.
     pub elapsed: std::time::Duration,
+    /// The previous output, moved aside; delete it with [`output::remove_old`] off the critical path.
+    pub previous: Option<PathBuf>,
 }
 
 /// Why a build wrote nothing.
@@ -277,21 +279,19 @@ pub enum BuildError {
 /// Builds the site and writes it atomically to `output_dir`.
 pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, BuildError> {
     let started = Instant::now();
+    // Leftovers of earlier builds are deleted while this one works; whatever is not gone when the
+    // process ends is deleted next time.
     let stale_target = output_dir.to_path_buf();
-    let cleaner = std::thread::spawn(move || output::remove_stale(&stale_target));
-    let site = render_site(options).map_err(BuildError::Content);
-    let result = site.and_then(|site| {
-        output::write_atomic(&site.outputs, output_dir).map_err(BuildError::Io)?;
-        Ok(BuildSummary {
-            output_dir: output_dir.to_path_buf(),
-            files: site.outputs.len(),
-            site,
-            elapsed: started.elapsed(),
-        })
-    });
-    // The cleaner had the whole build to run; a panic there only leaves old files behind.
-    let _ = cleaner.join();
-    result
+    std::thread::spawn(move || output::remove_stale(&stale_target));
+    let site = render_site(options).map_err(BuildError::Content)?;
+    let previous = output::write_atomic(&site.outputs, output_dir).map_err(BuildError::Io)?;
+    Ok(BuildSummary {
+        output_dir: output_dir.to_path_buf(),
+        files: site.outputs.len(),
+        site,
+        elapsed: started.elapsed(),
+        previous,
+    })
 }
 
 /// Formats diagnostics for the terminal.
