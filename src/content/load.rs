@@ -165,9 +165,12 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Opti
         });
     }
 
-    for (parsed, found) in parsed_pages {
+    for ((parsed, found), file) in parsed_pages.into_iter().zip(&page_files) {
         diagnostics.extend(found);
-        let Some(parsed) = parsed else { continue };
+        let Some(parsed) = parsed else {
+            library.unpublished.insert(file.relative.clone(), BROKEN);
+            continue;
+        };
         diagnostics.extend(check_taxonomies(&parsed, config));
         match make_page(parsed, &library, config, options) {
             Ok(page) => {
@@ -189,6 +192,9 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Opti
     assemble_sections(&mut library);
     (library, diagnostics)
 }
+
+/// The reason recorded for a page that could not be read: links to it are not reported again.
+pub const BROKEN: &str = "it has errors of its own";
 
 /// Why a page is left out of this build.
 enum Unpublished {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use load::{LoadOptions, load};
+pub use load::{BROKEN, LoadOptions, load};
 
 use crate::content::date::PageDate;
 use crate::content::front_matter::{PageFront, SectionFront};
@@ -120,7 +120,8 @@ pub struct Library {
     pub drafts_skipped: usize,
     /// Pages left out because their date is in the future.
     pub scheduled_skipped: usize,
-    /// Relative paths of pages left out (drafts, scheduled), so links to them get a clear message.
+    /// Relative paths of pages left out (drafts, scheduled, or files with errors), so links to
+    /// them get a clear message, or none when the target's own error is already reported.
     pub unpublished: HashMap<String, &'static str>,
 }
 

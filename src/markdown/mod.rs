@@ -271,6 +271,8 @@ impl<'n> Walk<'_, '_, 'n> {
             None => {
                 let (line, column) = self.position(sourcepos);
                 let diagnostic = match library.unpublished.get(file) {
+                    // The target's own error is reported; a second one here would only mislead.
+                    Some(&crate::content::BROKEN) => return None,
                     Some(reason) => Diagnostic::error(
                         "link",
                         self.ctx.file,

@@ -38,8 +38,13 @@ impl Broadcaster {
         }
         let mut streams = self.streams.lock().unwrap_or_else(|p| p.into_inner());
         if streams.len() >= MAX_STREAMS {
-            // Dropping the writer closes the connection; that tab's EventSource reconnects later.
-            streams.remove(0);
+            // tiny_http keeps the connection open after its writer is dropped, so the oldest tab is
+            // told to close its stream itself (live.js does); its connection thread then ends.
+            let mut oldest = streams.remove(0);
+            let _ = oldest
+                .writer
+                .write_all(b"event: close\ndata: {}\n\n")
+                .and_then(|_| oldest.writer.flush());
         }
         streams.push(Stream { writer: stream, watching });
     }

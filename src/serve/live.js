@@ -54,4 +54,8 @@
     showProblems(JSON.parse(event.data).text);
   });
   source.addEventListener("ok", clearProblems);
+  // Too many tabs are open: this, the oldest, stops listening so the server can let it go.
+  source.addEventListener("close", function () {
+    source.close();
+  });
 })();

@@ -73,7 +73,13 @@ impl Shared {
 }
 
 /// Runs the preview server until the process is stopped.
-pub fn serve(options: ServeOptions) -> Result<(), String> {
+pub fn serve(mut options: ServeOptions) -> Result<(), String> {
+    // Watchers report absolute paths: compare them with an absolute site folder, so `serve` from
+    // inside the site (`.`) or below a hidden folder works, and public/ is recognised.
+    options.site_dir = options
+        .site_dir
+        .canonicalize()
+        .map_err(|e| format!("cannot open the site folder {}: {e}", options.site_dir.display()))?;
     let server = bind(options.bind, options.port)?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(options.port);
     if !options.bind.is_loopback() {
@@ -211,11 +217,15 @@ fn rebuild(options: &ServeOptions, shared: &Shared, batch: &[PathBuf]) {
         Ok(prepared) => {
             eprint!("{}", diagnostic::format_report(&prepared.warnings));
             let site = Arc::new(prepared);
+            // A saved file, or a file inside a folder that appeared at once (its own events may be lost).
+            let touched = |path: &Path| batch.iter().any(|changed| path.starts_with(changed));
             let snapshot = Snapshot::new(site.clone(), old.cache.clone());
             let copied: Vec<String> = site
                 .plan
                 .iter()
-                .filter(|planned| matches!(&planned.job, crate::render::plan::Job::Copy(crate::output::Body::File(source)) if batch.contains(source)))
+                .filter(
+                    |planned| matches!(&planned.job, crate::render::plan::Job::Copy(crate::output::Body::File(source)) if touched(source)),
+                )
                 .map(|planned| planned.path.clone())
                 .collect();
             let css_only = !batch.is_empty() && batch.iter().all(|p| p.extension().is_some_and(|e| e == "css"));
@@ -231,6 +241,23 @@ fn rebuild(options: &ServeOptions, shared: &Shared, batch: &[PathBuf]) {
                 }
             }
             changed.extend(copied.iter().cloned());
+            // Pages whose own source was saved are announced even when no tab reported them.
+            let library = &site.values.library;
+            let edited = library
+                .pages
+                .iter()
+                .filter(|p| touched(&options.site_dir.join(&p.file)))
+                .map(|p| crate::output::file_for(&p.path));
+            changed.extend(edited);
+            // New files (a page or folder just added) are announced too.
+            if old.site.is_some() {
+                changed.extend(
+                    site.plan
+                        .iter()
+                        .filter(|planned| !old.index.contains_key(&planned.path))
+                        .map(|planned| planned.path.clone()),
+                );
+            }
             changed.sort();
             changed.dedup();
             let had_problems = !old.problems.is_empty();
