@@ -10,13 +10,14 @@
 // e.g. from gen_corpus.py with site/config.toml copied in) is copied and measured too.
 // See benches/README.md.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+
+import { startServer as startDangjian } from '../tests/browser/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -87,36 +88,11 @@ function copySite(source) {
   return target;
 }
 
-/** Starts `dangjian serve`; resolves with its URL and the time of its initial build line. */
-function startServer(site) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const server = spawn(options.bin, ['serve', '--site', site, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    currentServer = server;
-    const lines = [];
-    server.lines = lines;
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`no URL within 120 s:\n${lines.join('\n')}`)), 120_000);
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        lines.push(line);
-        const match = /^serving .* at (http:\/\/127\.0\.0\.1:\d+\/) /.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve({ server, url: match[1], startupMs: performance.now() - started });
-        }
-      }
-    });
-    server.stderr.setEncoding('utf8');
-    server.stderr.on('data', (chunk) => lines.push(...chunk.trimEnd().split('\n').map((l) => `[stderr] ${l}`)));
-    server.on('error', reject);
-    server.on('exit', (code, signal) => reject(new Error(`the server exited (${code ?? signal}):\n${lines.join('\n')}`)));
-  });
+/** Starts `dangjian serve` and remembers it, so it is killed however the benchmark ends. */
+async function startServer(site) {
+  const started = await startDangjian(options.bin, site, 120_000);
+  currentServer = started.server;
+  return started;
 }
 
 /** The first page of the first section with plain `YYYY-MM-DD-name.md` or `name.md` files. */

@@ -9,6 +9,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod embedded;
+pub mod files;
 pub mod init;
 pub mod markdown;
 pub mod output;

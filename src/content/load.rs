@@ -392,12 +392,7 @@ fn walk(content_dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> (Vec<String>, 
             let inside = target.as_ref().is_some_and(|t| roots.iter().any(|root| t.starts_with(root)));
             let is_file = target.as_ref().is_some_and(|t| t.is_file());
             if !inside || !is_file {
-                let shown = entry
-                    .path()
-                    .strip_prefix(content_dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
+                let shown = crate::files::relative_slash(entry.path(), content_dir);
                 let message = if inside {
                     "links to folders are not followed"
                 } else {

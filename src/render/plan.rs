@@ -218,31 +218,14 @@ fn static_files(templates: &Templates, config: &crate::config::Config, site_dir:
 }
 
 fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Planned>) {
-    if !dir.is_dir() {
-        return;
-    }
-    let walker = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    for entry in walker.filter_map(Result::ok) {
-        // Symbolic links are not followed: a static file must be inside the site.
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (relative, path) in crate::files::files_under(dir) {
         let source = format!("{display}/{relative}");
         files.insert(
             relative.clone(),
             Planned {
                 path: relative,
                 source,
-                job: Job::Copy(Body::File(entry.path().to_path_buf())),
+                job: Job::Copy(Body::File(path)),
             },
         );
     }

@@ -138,25 +138,13 @@ fn escape_html(text: &str) -> String {
 }
 
 fn read_dir_templates(dir: &Path, display: &str, out: &mut Vec<(String, String, String)>) -> Result<(), Vec<Diagnostic>> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
     let mut errors = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name().into_iter().filter_map(Result::ok) {
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (relative, path) in crate::files::files_under(dir) {
         let file = format!("{display}/{relative}");
-        match std::fs::read(entry.path())
+        let text = std::fs::read(&path)
             .map_err(|e| e.to_string())
-            .and_then(|b| crate::content::decode::decode_text(&b).map_err(|_| "not UTF-8 or GB18030 text".to_string()))
-        {
+            .and_then(|b| crate::content::decode::decode_text(&b).map_err(|_| "not UTF-8 or GB18030 text".to_string()));
+        match text {
             Ok(decoded) => out.push((relative, file, decoded.text)),
             Err(message) => errors.push(Diagnostic::error(
                 "template",

@@ -11,12 +11,13 @@
 // Exit code 0 on success; otherwise a message on stderr and exit code 1. The server, the browser
 // and the temporary folder are removed in every case.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+import { startServer as startDangjian } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
@@ -41,7 +42,7 @@ const OVERLAY = '#dangjian-error-overlay';
 let server = null;
 let browser = null;
 let tmp = null;
-const serverLog = [];
+let serverLog = [];
 
 function log(message) {
   console.log(`[live_reload] ${message}`);
@@ -79,38 +80,14 @@ function copySite(target) {
 }
 
 /** Starts the server; resolves with its URL once it printed `serving … at URL`. */
-function startServer(site) {
-  return new Promise((resolve, reject) => {
-    if (!fs.existsSync(bin)) {
-      reject(new Error(`no dangjian binary at ${bin} (set DANGJIAN_BIN or run cargo build --release)`));
-      return;
-    }
-    server = spawn(bin, ['serve', '--site', site, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error('the server printed no URL within 10 s')), STEP_MS);
-    let buffered = '';
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      let newline;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        serverLog.push(line);
-        const match = /^serving .* at (http:\/\/127\.0\.0\.1:\d+\/) /.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      }
-    });
-    server.stderr.setEncoding('utf8');
-    server.stderr.on('data', (chunk) => serverLog.push(...chunk.trimEnd().split('\n').map((l) => `[stderr] ${l}`)));
-    server.on('error', (e) => reject(e));
-    server.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (server) reject(new Error(`the server exited (${code ?? signal})`));
-    });
-  });
+async function startServer(site) {
+  if (!fs.existsSync(bin)) {
+    throw new Error(`no dangjian binary at ${bin} (set DANGJIAN_BIN or run cargo build --release)`);
+  }
+  const started = await startDangjian(bin, site, STEP_MS);
+  server = started.server;
+  serverLog = started.server.lines;
+  return started.url;
 }
 
 /** The page's Markdown with `sentence` appended to its body. */
