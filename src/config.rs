@@ -78,6 +78,10 @@ pub struct Config {
     /// Raw HTML in Markdown is kept as written instead of sanitized. Only for fully trusted authors.
     #[serde(default)]
     pub trusted_html: bool,
+    /// Links inside the site are written relative to each page, so the built folder works when
+    /// opened from disk (`file://`) or served under any path.
+    #[serde(default)]
+    pub relative_urls: bool,
     /// Whether robots.txt lets crawlers in (intranet default: no).
     #[serde(default)]
     pub allow_robots: bool,

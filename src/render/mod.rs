@@ -4,6 +4,7 @@
 
 pub mod feeds;
 pub mod plan;
+pub mod relative;
 pub mod taxonomy;
 pub mod values;
 
@@ -120,6 +121,14 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
         Job::Sitemap => bytes(feeds::sitemap(config, sitemap_entries(library, &input.values.taxonomies))),
         Job::Robots => bytes(feeds::robots(config)),
         Job::SyntaxCss => bytes(crate::markdown::highlight::stylesheet()),
+    };
+    let body = match body {
+        // The 404 page is served at whatever address was not found: only absolute links work there.
+        Body::Bytes(bytes) if config.relative_urls && planned.path.ends_with(".html") && !matches!(planned.job, Job::NotFound) => {
+            let html = String::from_utf8_lossy(&bytes);
+            Body::Bytes(relative::relativize(&html, &planned.path, &config.permalink("/"), config.base_path()).into_bytes())
+        }
+        other => other,
     };
     Ok(Output {
         path: planned.path.clone(),
