@@ -205,12 +205,27 @@ impl Config {
 pub fn toml_diagnostic(rule: &'static str, file: &str, text: &str, line_offset: usize, error: &toml::de::Error) -> Diagnostic {
     let (line, column) = error.span().map_or((1, 1), |span| diagnostic::line_col(text, span.start));
     let message = error.message().trim().to_string();
-    let hint = if message.contains("unknown field") {
-        "remove the key or check its spelling against the documentation"
-    } else {
-        "check the TOML syntax on this line: strings need quotes, dates are written 2022-01-18"
+    let hint = match unknown_field_suggestion(&message) {
+        Some(suggestion) => format!("did you mean `{suggestion}`? Otherwise remove the key"),
+        None if message.contains("unknown field") => "remove the key or check its spelling against the documentation".to_string(),
+        None => "check the TOML syntax on this line: strings need quotes, dates are written 2022-01-18".to_string(),
     };
     Diagnostic::error(rule, file, line + line_offset, column, message).with_hint(hint)
+}
+
+/// For serde's "unknown field `feed_limt`, expected one of `a`, `b`…": the expected name closest to
+/// the unknown one, if it is close enough to be a typo.
+pub fn unknown_field_suggestion(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|candidate| (strsim::damerau_levenshtein(unknown, candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= 2.max(candidate.len() / 4))
+        .min()
+        .map(|(_, candidate)| candidate.to_string())
 }
 
 #[cfg(test)]
@@ -222,6 +237,17 @@ mod tests {
         let err = Config::parse("base_url = \"http://a\"\ntitle = \"x\"\ntitel = \"y\"\n").unwrap_err();
         assert_eq!(err.line, 3);
         assert!(err.message.contains("titel"), "{}", err.message);
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let err = Config::parse("base_url = \"http://a\"\nfeed_limt = 3\n").unwrap_err();
+        assert_eq!(err.hint.as_deref(), Some("did you mean `feed_limit`? Otherwise remove the key"));
+        let err = Config::parse("base_url = \"http://a\"\nzzzzzz = 3\n").unwrap_err();
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("remove the key or check its spelling against the documentation")
+        );
     }
 
     #[test]

@@ -129,8 +129,8 @@ fn main() -> ExitCode {
             };
             match site::build(&options, &output_dir) {
                 Ok(summary) => {
-                    eprint!("{}", site::report(&summary.site.warnings));
-                    let s = &summary.site;
+                    eprint!("{}", site::report(&summary.warnings));
+                    let s = &summary.counts;
                     println!(
                         "built {} pages and {} sections into {} ({} files, {} drafts and {} scheduled pages left out) in {} ms",
                         s.pages,

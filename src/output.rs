@@ -9,8 +9,6 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 /// The bytes of one output file.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -63,62 +61,97 @@ pub fn file_for(site_path: &str) -> String {
     }
 }
 
-/// Writes `outputs` into `target` atomically; returns the folder holding the previous output, if
-/// any, which [`remove_stale`] deletes later.
-pub fn write_atomic(outputs: &[Output], target: &Path) -> io::Result<Option<PathBuf>> {
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)?;
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".to_string());
-    let stamp = format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    );
-    let temp = parent.join(format!(".{name}.tmp-{stamp}"));
-    if let Err(e) = write_all(outputs, &temp) {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
-    }
-    let old = parent.join(format!(".{name}.old-{stamp}"));
-    let had_old = target.exists();
-    if had_old && let Err(e) = std::fs::rename(target, &old) {
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
-    }
-    if let Err(e) = std::fs::rename(&temp, target) {
-        if had_old {
-            let _ = std::fs::rename(&old, target);
-        }
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(e);
-    }
-    Ok(had_old.then_some(old))
+/// A temporary folder next to the target that a build writes into; [`Staging::commit`] swaps it
+/// in with two renames. Dropped without committing, it removes itself and the target is untouched.
+pub struct Staging {
+    temp: PathBuf,
+    target: PathBuf,
+    stamp: String,
+    committed: bool,
 }
 
-fn write_all(outputs: &[Output], root: &Path) -> io::Result<()> {
-    std::fs::create_dir(root)?;
-    let dirs: BTreeSet<&str> = outputs.iter().filter_map(|o| o.path.rsplit_once('/').map(|(dir, _)| dir)).collect();
-    for dir in dirs {
-        std::fs::create_dir_all(root.join(dir))?;
+impl Staging {
+    /// Creates the temporary folder beside `target`.
+    pub fn new(target: &Path) -> io::Result<Staging> {
+        let parent = parent_of(target);
+        std::fs::create_dir_all(&parent)?;
+        let stamp = format!(
+            "{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        );
+        let temp = parent.join(format!(".{}.tmp-{stamp}", target_name(target)));
+        std::fs::create_dir(&temp)?;
+        Ok(Staging {
+            temp,
+            target: target.to_path_buf(),
+            stamp,
+            committed: false,
+        })
     }
-    outputs.par_iter().try_for_each(|output| {
-        let path = root.join(&output.path);
+
+    /// Creates the folders that `paths` (output paths) need.
+    pub fn create_dirs<'a>(&self, paths: impl Iterator<Item = &'a str>) -> io::Result<()> {
+        let dirs: BTreeSet<&str> = paths.filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir)).collect();
+        for dir in dirs {
+            std::fs::create_dir_all(self.temp.join(dir))?;
+        }
+        Ok(())
+    }
+
+    /// Writes one output (its folder must exist).
+    pub fn write(&self, output: &Output) -> io::Result<()> {
+        let path = self.temp.join(&output.path);
         match &output.body {
             Body::Bytes(bytes) => std::fs::write(&path, bytes),
             Body::Embedded(bytes) => std::fs::write(&path, bytes),
             Body::File(source) => std::fs::copy(source, &path).map(|_| ()),
         }
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-    })
+    }
+
+    /// Puts the staged site in place of the target; returns where the previous output went (see
+    /// [`remove_old`]). If a rename fails, the previous output is put back.
+    pub fn commit(mut self) -> io::Result<Option<PathBuf>> {
+        let old = parent_of(&self.target).join(format!(".{}.old-{}", target_name(&self.target), self.stamp));
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.temp, &self.target) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(e);
+        }
+        self.committed = true;
+        Ok(had_old.then_some(old))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.temp);
+        }
+    }
+}
+
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn target_name(target: &Path) -> String {
+    target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".to_string())
 }
 
 /// Deletes what earlier builds into `target` left beside it (previous outputs, interrupted
@@ -147,7 +180,7 @@ pub fn remove_stale(target: &Path) {
     }
 }
 
-/// Deletes a previous output that [`write_atomic`] moved aside. Refuses any folder not named
+/// Deletes a previous output that [`Staging::commit`] moved aside. Refuses any folder not named
 /// like one, so a wrong argument cannot delete anything else.
 pub fn remove_old(dir: &Path) -> io::Result<()> {
     let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -14,7 +14,7 @@ use crate::content::{self, Library, LoadOptions};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown::highlight::Highlighter;
 use crate::markdown::{self, RenderContext, ShortcodeRenderer};
-use crate::output::{self, Output};
+use crate::output;
 use crate::render::plan::Planned;
 use crate::render::values::SiteValues;
 use crate::render::{self, RenderInput, taxonomy};
@@ -33,13 +33,9 @@ pub struct BuildOptions {
     pub now: NaiveDateTime,
 }
 
-/// A site rendered in memory.
+/// What a build made, for the summary line.
 #[derive(Debug)]
-pub struct RenderedSite {
-    /// Every output file.
-    pub outputs: Vec<Output>,
-    /// Warnings (errors make the build fail instead).
-    pub warnings: Vec<Diagnostic>,
+pub struct BuildCounts {
     /// Published pages.
     pub pages: usize,
     /// Sections.
@@ -151,26 +147,6 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     })
 }
 
-/// Runs the whole pipeline into memory. On failure, every diagnostic found.
-pub fn render_site(options: &BuildOptions) -> Result<RenderedSite, Vec<Diagnostic>> {
-    let prepared = prepare(options, None)?;
-    let (outputs, errors) = render::render_all(&prepared.input(), &prepared.plan);
-    let mut diagnostics = prepared.warnings.clone();
-    if !errors.is_empty() {
-        diagnostics.extend(errors);
-        return Err(finish(diagnostics));
-    }
-    let library = &prepared.values.library;
-    Ok(RenderedSite {
-        outputs,
-        warnings: diagnostics,
-        pages: library.pages.len(),
-        sections: library.sections.len(),
-        drafts_skipped: library.drafts_skipped,
-        scheduled_skipped: library.scheduled_skipped,
-    })
-}
-
 fn finish(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostic::sort(&mut diagnostics);
     diagnostics.dedup();
@@ -259,8 +235,10 @@ pub struct BuildSummary {
     pub output_dir: PathBuf,
     /// Files written.
     pub files: usize,
-    /// The rendered site's counts and warnings.
-    pub site: RenderedSite,
+    /// What was published.
+    pub counts: BuildCounts,
+    /// Warnings (errors make the build fail instead).
+    pub warnings: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: std::time::Duration,
     /// The previous output, moved aside; delete it with [`output::remove_old`] off the critical path.
@@ -283,12 +261,45 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
     // process ends is deleted next time.
     let stale_target = output_dir.to_path_buf();
     std::thread::spawn(move || output::remove_stale(&stale_target));
-    let site = render_site(options).map_err(BuildError::Content)?;
-    let previous = output::write_atomic(&site.outputs, output_dir).map_err(BuildError::Io)?;
+    let prepared = prepare(options, None).map_err(BuildError::Content)?;
+    // Each output is written as soon as it is rendered: the site is never held in memory whole.
+    let staging = output::Staging::new(output_dir).map_err(BuildError::Io)?;
+    staging
+        .create_dirs(prepared.plan.iter().map(|p| p.path.as_str()))
+        .map_err(BuildError::Io)?;
+    let input = prepared.input();
+    let failures: Vec<Result<Diagnostic, std::io::Error>> = prepared
+        .plan
+        .par_iter()
+        .filter_map(|planned| match render::render(&input, planned) {
+            Ok(output) => staging.write(&output).err().map(Err),
+            Err(diagnostic) => Some(Ok(diagnostic)),
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for failure in failures {
+        match failure {
+            Ok(diagnostic) => errors.push(diagnostic),
+            // Dropping the staging folder removes it; the previous output is untouched.
+            Err(io) => return Err(BuildError::Io(io)),
+        }
+    }
+    if !errors.is_empty() {
+        errors.extend(prepared.warnings.iter().cloned());
+        return Err(BuildError::Content(finish(errors)));
+    }
+    let previous = staging.commit().map_err(BuildError::Io)?;
+    let library = &prepared.values.library;
     Ok(BuildSummary {
         output_dir: output_dir.to_path_buf(),
-        files: site.outputs.len(),
-        site,
+        files: prepared.plan.len(),
+        counts: BuildCounts {
+            pages: library.pages.len(),
+            sections: library.sections.len(),
+            drafts_skipped: library.drafts_skipped,
+            scheduled_skipped: library.scheduled_skipped,
+        },
+        warnings: prepared.warnings.clone(),
         elapsed: started.elapsed(),
         previous,
     })

@@ -119,10 +119,12 @@ pub fn parse<T: DeserializeOwned + Default>(file: &str, split: &Split<'_>) -> Re
         } else {
             format!("`{path}`: {inner}")
         };
-        let hint = if inner.contains("unknown field") {
-            "remove this key or check its spelling; free-form values go under [extra]"
-        } else {
-            "check the value's type: text needs quotes, lists are written [\"a\", \"b\"], dates 2022-01-18"
+        let hint = match crate::config::unknown_field_suggestion(&inner) {
+            Some(suggestion) => format!("did you mean `{suggestion}`? Free-form values go under [extra]"),
+            None if inner.contains("unknown field") => {
+                "remove this key or check its spelling; free-form values go under [extra]".to_string()
+            }
+            None => "check the value's type: text needs quotes, lists are written [\"a\", \"b\"], dates 2022-01-18".to_string(),
         };
         Diagnostic::error("front-matter", file, line, 1, message).with_hint(hint)
     })

@@ -8,7 +8,6 @@ pub mod relative;
 pub mod taxonomy;
 pub mod values;
 
-use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::config::Config;
@@ -65,20 +64,6 @@ impl RenderInput<'_> {
         context.insert("lang", &Value::String(self.config().language_code.clone()));
         context
     }
-}
-
-/// Renders the whole plan in parallel: every output, and every error met on the way.
-pub fn render_all(input: &RenderInput<'_>, plan: &[Planned]) -> (Vec<Output>, Vec<Diagnostic>) {
-    let results: Vec<Result<Output, Diagnostic>> = plan.par_iter().map(|planned| render(input, planned)).collect();
-    let mut outputs = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for result in results {
-        match result {
-            Ok(output) => outputs.push(output),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    (outputs, diagnostics)
 }
 
 /// Renders one planned output.
