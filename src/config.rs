@@ -208,6 +208,7 @@ pub fn toml_diagnostic(rule: &'static str, file: &str, text: &str, line_offset: 
     let hint = match unknown_field_suggestion(&message) {
         Some(suggestion) => format!("did you mean `{suggestion}`? Otherwise remove the key"),
         None if message.contains("unknown field") => "remove the key or check its spelling against the documentation".to_string(),
+        None if message.contains("duplicate key") => "this key is set twice; keep one of them".to_string(),
         None => "check the TOML syntax on this line: strings need quotes, dates are written 2022-01-18".to_string(),
     };
     Diagnostic::error(rule, file, line + line_offset, column, message).with_hint(hint)

@@ -197,7 +197,15 @@ fn relative_urls_work_from_disk() {
     let site = work.path().join("site");
     copy_dir(&example_site(), &site);
     let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
-    std::fs::write(site.join("config.toml"), format!("relative_urls = true\n{config}")).unwrap();
+    assert!(
+        config.contains("relative_urls = false"),
+        "the example config should show the setting"
+    );
+    std::fs::write(
+        site.join("config.toml"),
+        config.replace("relative_urls = false", "relative_urls = true"),
+    )
+    .unwrap();
     let out = work.path().join("out");
     build(&site, &out, &[]);
     // The 404 page keeps absolute links: a server shows it at any address.
