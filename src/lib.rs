@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod files;
 pub mod init;
 pub mod markdown;
+pub mod new;
 pub mod output;
 pub mod render;
 pub mod serve;

@@ -42,6 +42,16 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Start a new page in a section, as a draft (新建稿件)
+    New {
+        /// Section folder under content/, e.g. study, integrity, news
+        section: String,
+        /// Title of the page
+        title: String,
+        /// Site folder; default: the current folder if it has config.toml, else ./site
+        #[arg(long)]
+        site: Option<PathBuf>,
+    },
     /// Deletes a previous output moved aside by `build` (run by `build` itself, in the background)
     #[command(name = "__remove-old", hide = true)]
     RemoveOld { dir: PathBuf },
@@ -85,6 +95,18 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::New { section, title, site } => {
+            match dangjian::new::new_page(&resolve_site(site), &section, &title, chrono::Local::now().date_naive()) {
+                Ok(path) => {
+                    println!("created {} (a draft: remove `draft = true` to publish it)", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::RemoveOld { dir } => match dangjian::output::remove_old(&dir) {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
