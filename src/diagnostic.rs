@@ -4,7 +4,7 @@
 //! `path:line:col: error[rule]: message` line followed by a hint.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// How bad a finding is: errors stop a build, warnings are reported only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -66,14 +66,6 @@ impl Diagnostic {
     /// True for errors.
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
-    }
-
-    /// The same diagnostic with its file shown relative to `base` when it lies inside it.
-    pub fn relative_to(mut self, base: &Path) -> Self {
-        if let Ok(rel) = self.file.strip_prefix(base) {
-            self.file = rel.to_path_buf();
-        }
-        self
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! The whole site is written into a temporary folder next to the target and swapped in with two
 //! renames only when every file was written; a failed or interrupted build leaves the previous
-//! output exactly as it was. The previous output is moved aside and deleted by the next build, in
-//! the background, because deleting ~15,000 files takes longer than building them.
+//! output exactly as it was. The previous output is moved aside and deleted in the background (a
+//! detached `dangjian __remove-old`, and any leftovers by the next build), because deleting
+//! ~15,000 files takes longer than building them.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -32,15 +33,6 @@ pub struct Output {
 }
 
 impl Output {
-    /// An output generated in memory for the site path `site_path` ("/study/" → "study/index.html").
-    pub fn page(site_path: &str, html: String, source: impl Into<String>) -> Output {
-        Output {
-            path: file_for(site_path),
-            body: Body::Bytes(html.into_bytes()),
-            source: source.into(),
-        }
-    }
-
     /// The bytes, reading copied files.
     pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
         match &self.body {
