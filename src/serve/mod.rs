@@ -173,7 +173,9 @@ fn bind(address: IpAddr, port: u16) -> Result<tiny_http::Server, String> {
     let mut last_error = String::new();
     for offset in 0..attempts {
         let candidate = port.saturating_add(offset);
-        match tiny_http::Server::http((address, candidate)) {
+        match listen(address, candidate)
+            .and_then(|listener| tiny_http::Server::from_listener(listener, None).map_err(|e| std::io::Error::other(e.to_string())))
+        {
             Ok(server) => return Ok(server),
             Err(e) => {
                 eprintln!("port {candidate} is not available ({e}); trying {}", candidate.saturating_add(1));
@@ -185,6 +187,20 @@ fn bind(address: IpAddr, port: u16) -> Result<tiny_http::Server, String> {
         "no free port from {port} to {}: {last_error}",
         port.saturating_add(attempts - 1)
     ))
+}
+
+/// A listening socket with TCP_NODELAY, which the accepted connections inherit. tiny_http writes
+/// a response in several small writes; without it, Nagle's algorithm and the browser's delayed
+/// ACK hold the second response on a kept-alive connection for 40 ms, and a page with a
+/// stylesheet and a script waits for that twice.
+fn listen(address: IpAddr, port: u16) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let address = std::net::SocketAddr::new(address, port);
+    let socket = Socket::new(Domain::for_address(address), Type::STREAM, Some(Protocol::TCP))?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(128)?;
+    Ok(socket.into())
 }
 
 /// "content/news/a.md and 2 more" for the terminal line.
