@@ -112,6 +112,52 @@ pub fn format_report(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// The report of `dangjian check`: diagnostics grouped by file (a blank line between files) and
+/// a closing count.
+pub fn format_grouped(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    let mut last_file = None;
+    for d in diagnostics {
+        if last_file.is_some() && last_file != Some(&d.file) {
+            out.push('\n');
+        }
+        last_file = Some(&d.file);
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let files = diagnostics.iter().map(|d| &d.file).collect::<std::collections::BTreeSet<_>>().len();
+    if diagnostics.is_empty() {
+        out.push_str("no problems found\n");
+    } else {
+        out.push_str(&format!(
+            "\n{errors} error(s), {} warning(s) in {files} file(s)\n",
+            diagnostics.len() - errors
+        ));
+    }
+    out
+}
+
+/// The report of `dangjian check --format json`: an array of
+/// `{"file", "line", "column", "severity", "rule", "message", "suggestion"}`.
+pub fn to_json(diagnostics: &[Diagnostic]) -> String {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "file": d.file.to_string_lossy().replace('\\', "/"),
+                "line": d.line,
+                "column": d.column,
+                "severity": d.severity,
+                "rule": d.rule,
+                "message": d.message,
+                "suggestion": d.hint,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
+}
+
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -144,6 +190,24 @@ mod tests {
     fn whole_file_diagnostic_has_no_position() {
         let d = Diagnostic::warning("encoding", "content/a.md", 0, 0, "GB18030");
         assert_eq!(d.to_string(), "content/a.md: warning[encoding]: GB18030");
+    }
+
+    #[test]
+    fn grouped_report_and_json() {
+        let a = Diagnostic::error("link", "content/a.md", 3, 2, "bad link").with_hint("fix it");
+        let b = Diagnostic::warning("encoding", "content/a.md", 0, 0, "GBK");
+        let c = Diagnostic::error("front-matter", "content/b.md", 1, 1, "broken");
+        let report = format_grouped(&[a.clone(), b, c]);
+        assert_eq!(
+            report,
+            "content/a.md:3:2: error[link]: bad link\n  = hint: fix it\ncontent/a.md: warning[encoding]: GBK\n\ncontent/b.md:1:1: error[front-matter]: broken\n\n2 error(s), 1 warning(s) in 2 file(s)\n"
+        );
+        assert_eq!(format_grouped(&[]), "no problems found\n");
+        let json: serde_json::Value = serde_json::from_str(&to_json(&[a])).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{"file": "content/a.md", "line": 3, "column": 2, "severity": "error", "rule": "link", "message": "bad link", "suggestion": "fix it"}])
+        );
     }
 
     #[test]

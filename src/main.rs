@@ -42,6 +42,18 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Check the whole site without writing anything; exit 1 on errors (发布前检查)
+    Check {
+        /// Site folder; default: the current folder if it has config.toml, else ./site
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Report format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Include pages marked draft = true
+        #[arg(long)]
+        drafts: bool,
+    },
     /// Start a new page in a section, as a draft (新建稿件)
     New {
         /// Section folder under content/, e.g. study, integrity, news
@@ -78,6 +90,15 @@ enum Command {
     },
 }
 
+/// How `check` reports.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    /// Lines grouped by file, with hints and a count.
+    Text,
+    /// A JSON array for other tools.
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -95,6 +116,24 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Check { site, format, drafts } => {
+            let options = BuildOptions {
+                site_dir: resolve_site(site),
+                base_url: None,
+                drafts,
+                now: chrono::Local::now().naive_local(),
+            };
+            let found = site::check(&options);
+            match format {
+                ReportFormat::Text => print!("{}", dangjian::diagnostic::format_grouped(&found)),
+                ReportFormat::Json => println!("{}", dangjian::diagnostic::to_json(&found)),
+            }
+            if found.iter().any(|d| d.is_error()) {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
         Command::New { section, title, site } => {
             match dangjian::new::new_page(&resolve_site(site), &section, &title, chrono::Local::now().date_naive()) {
                 Ok(path) => {

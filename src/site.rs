@@ -1,8 +1,9 @@
 //! The whole pipeline, shared by `build` and (later) the preview server: config → load → link and
 //! markdown → assemble → render, giving a list of outputs; only the sink differs.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::NaiveDateTime;
@@ -215,6 +216,114 @@ fn site_fingerprint(library: &Library, config: &Config, templates: u64) -> u64 {
     markdown::cache::key_of((paths, unpublished, templates, format!("{config:?}")))
 }
 
+/// `dangjian check`: runs every stage and renders every page without writing anything, and
+/// returns all the problems of the site, errors and warnings, sorted by file.
+pub fn check(options: &BuildOptions) -> Vec<Diagnostic> {
+    let prepared = match prepare(options, None) {
+        Err(diagnostics) => return diagnostics,
+        Ok(prepared) => prepared,
+    };
+    let anchors = AnchorTargets::new(&prepared.values.library);
+    let input = prepared.input();
+    let mut found: Vec<Diagnostic> = prepared
+        .plan
+        .par_iter()
+        .filter_map(|planned| match render::render(&input, planned) {
+            Ok(output) => {
+                anchors.record(&output);
+                None
+            }
+            Err(diagnostic) => Some(diagnostic),
+        })
+        .collect();
+    found.extend(anchors.check(&prepared.values.library));
+    found.extend(prepared.warnings.iter().cloned());
+    finish(found)
+}
+
+/// The pages that links point into with a `#fragment`, and the ids their rendered HTML has:
+/// themes add ids of their own (a photo gallery, attachments), so fragments are checked against
+/// the final page, not only its Markdown.
+struct AnchorTargets {
+    /// Output path → relative path of the page or section.
+    wanted: HashMap<String, String>,
+    /// Relative path → ids of its rendered page.
+    ids: Mutex<HashMap<String, HashSet<String>>>,
+}
+
+impl AnchorTargets {
+    fn new(library: &Library) -> AnchorTargets {
+        let rendered = library
+            .pages
+            .iter()
+            .map(|p| (&p.relative_path, &p.rendered))
+            .chain(library.sections.iter().map(|s| (&s.relative_path, &s.rendered)));
+        let mut wanted = HashMap::new();
+        for (own, rendered) in rendered {
+            for anchor in &rendered.anchors {
+                let target = anchor.target.as_deref().unwrap_or(own);
+                if let Some(path) = library.path_of(target) {
+                    wanted.insert(output::file_for(path), target.to_string());
+                }
+            }
+        }
+        AnchorTargets {
+            wanted,
+            ids: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Keeps the ids of `output` if a link points into it.
+    fn record(&self, output: &output::Output) {
+        let (Some(target), output::Body::Bytes(bytes)) = (self.wanted.get(&output.path), &output.body) else {
+            return;
+        };
+        let html = String::from_utf8_lossy(bytes);
+        let ids: HashSet<String> = html
+            .split(" id=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .collect();
+        self.ids.lock().unwrap_or_else(|p| p.into_inner()).insert(target.clone(), ids);
+    }
+
+    /// Every `#fragment` must name an id of its page (rule `anchor`).
+    fn check(&self, library: &Library) -> Vec<Diagnostic> {
+        let ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
+        let sources = library
+            .pages
+            .iter()
+            .map(|p| (&p.file, &p.relative_path, &p.rendered))
+            .chain(library.sections.iter().map(|s| (&s.file, &s.relative_path, &s.rendered)));
+        let mut found = Vec::new();
+        for (file, own_path, rendered) in sources {
+            for anchor in &rendered.anchors {
+                // `#top` always scrolls to the top; an empty fragment names nothing.
+                if anchor.fragment.is_empty() || anchor.fragment == "top" {
+                    continue;
+                }
+                let target = anchor.target.as_deref().unwrap_or(own_path);
+                // A missing target page is reported by the `link` rule already.
+                let Some(target_ids) = ids.get(target) else { continue };
+                if !target_ids.contains(&anchor.fragment) {
+                    found.push(
+                        Diagnostic::error(
+                            "anchor",
+                            file.clone(),
+                            anchor.line,
+                            anchor.column,
+                            format!("`{}` names no heading or id `{}` in content/{target}", anchor.url, anchor.fragment),
+                        )
+                        .with_hint("heading ids keep Chinese characters and drop punctuation: `## 二、基本要求` is #二基本要求"),
+                    );
+                }
+            }
+        }
+        found
+    }
+}
+
 /// Stands in for the templates when they failed to load: every call is accepted and renders
 /// nothing, so the rest of each page can still be checked.
 struct AnyShortcode;
@@ -268,11 +377,15 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
         .create_dirs(prepared.plan.iter().map(|p| p.path.as_str()))
         .map_err(BuildError::Io)?;
     let input = prepared.input();
+    let anchors = AnchorTargets::new(&prepared.values.library);
     let failures: Vec<Result<Diagnostic, std::io::Error>> = prepared
         .plan
         .par_iter()
         .filter_map(|planned| match render::render(&input, planned) {
-            Ok(output) => staging.write(&output).err().map(Err),
+            Ok(output) => {
+                anchors.record(&output);
+                staging.write(&output).err().map(Err)
+            }
             Err(diagnostic) => Some(Ok(diagnostic)),
         })
         .collect();
@@ -284,6 +397,7 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
             Err(io) => return Err(BuildError::Io(io)),
         }
     }
+    errors.extend(anchors.check(&prepared.values.library));
     if !errors.is_empty() {
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));

@@ -33,6 +33,23 @@ pub struct Rendered {
     pub word_count: usize,
     /// Minutes.
     pub reading_time: usize,
+    /// Links with a `#fragment`, checked against their target once every page is rendered.
+    pub anchors: Vec<Anchor>,
+}
+
+/// A link to a `#fragment`, to check that the fragment names a heading or id of its page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// Relative path of the target page ("study/x.md"); `None` for the same page.
+    pub target: Option<String>,
+    /// The fragment, percent-decoded.
+    pub fragment: String,
+    /// The link as written.
+    pub url: String,
+    /// Line in the file.
+    pub line: usize,
+    /// Column in the line.
+    pub column: usize,
 }
 
 /// A heading in the table of contents.
@@ -106,6 +123,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         body,
         extracted: &extracted,
         diagnostics: &mut diagnostics,
+        anchors: Vec::new(),
         plain: String::new(),
         raw_html: false,
         first_paragraph: None,
@@ -115,6 +133,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         plain,
         raw_html,
         first_paragraph,
+        anchors,
         ..
     } = walk;
     let sanitize = raw_html && !ctx.config.trusted_html;
@@ -158,6 +177,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         toc,
         word_count: text::word_count(&plain),
         reading_time: text::reading_time(&plain),
+        anchors,
     };
     (rendered, diagnostics)
 }
@@ -185,6 +205,7 @@ struct Walk<'a, 'c, 'n> {
     /// The text comrak parsed and how it maps back to `body`.
     extracted: &'a shortcodes::Extracted,
     diagnostics: &'a mut Vec<Diagnostic>,
+    anchors: Vec<Anchor>,
     plain: String,
     raw_html: bool,
     first_paragraph: Option<&'n AstNode<'n>>,
@@ -248,16 +269,35 @@ impl<'n> Walk<'_, '_, 'n> {
         (line + self.ctx.line_offset, column)
     }
 
+    fn record_anchor(&mut self, target: Option<&str>, fragment: &str, url: &str, sourcepos: Sourcepos) {
+        let (line, column) = self.position(sourcepos);
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy().into_owned();
+        self.anchors.push(Anchor {
+            target: target.map(str::to_string),
+            fragment,
+            url: url.to_string(),
+            line,
+            column,
+        });
+    }
+
     /// The URL to write for a link; `None` keeps it as written.
     fn resolve_link(&mut self, url: &str, sourcepos: Sourcepos) -> Option<String> {
         if comrak::html::dangerous_url(url) && !url.starts_with("data:image/") {
             return Some(String::new());
+        }
+        if let Some(fragment) = url.strip_prefix('#') {
+            self.record_anchor(None, fragment, url, sourcepos);
+            return None;
         }
         let target = url.strip_prefix("@/")?;
         let (file, fragment) = match target.split_once('#') {
             Some((file, fragment)) => (file, Some(fragment)),
             None => (target, None),
         };
+        if let Some(fragment) = fragment {
+            self.record_anchor(Some(file), fragment, url, sourcepos);
+        }
         let library = self.ctx.library;
         match library.path_of(file) {
             Some(path) => {
