@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-import { startServer as startDangjian } from '../tests/browser/server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, startServer as startDangjian } from '../tests/browser/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -30,14 +30,6 @@ try {
   process.exit(2);
 }
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const STEP_MS = 15_000;
 
 // ------------------------------------------------------------------------------------------------

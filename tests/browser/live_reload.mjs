@@ -17,19 +17,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { startServer as startDangjian } from './server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, startServer as startDangjian } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const bin = process.env.DANGJIAN_BIN || path.resolve(here, '../../target/release/dangjian');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 /** Longest wait for any one step. */
 const STEP_MS = 10_000;
 /** Longest the whole run may take. */

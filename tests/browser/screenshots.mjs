@@ -20,20 +20,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { startServer } from './server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, startServer } from './server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 const bin = process.env.DANGJIAN_BIN || path.resolve(repo, 'target/release/dangjian');
 const out = path.resolve(process.argv[2] || path.join(repo, 'docs/screenshots'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const PAGES = { home: '/', study: process.env.STUDY_PAGE || '/study/san-hui-yi-ke-zhi-du/' };
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };

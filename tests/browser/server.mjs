@@ -3,6 +3,18 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 
+/** Debian's chromium, or the one named by $CHROMIUM. */
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** Headless chromium as root on a machine with no internet: no sandbox, no background traffic. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+
 /**
  * Starts `BIN serve --site SITE --port 0` and resolves, once it printed `serving … at URL`, with
  * `{ server, url, startupMs }`. `server.lines` collects everything it prints (stderr lines marked).
