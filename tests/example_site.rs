@@ -1,6 +1,8 @@
 //! The example site in `site/` builds, and its machine-readable outputs parse: sitemap.xml lists
 //! every page with absolute URLs, every Atom feed is well-formed Atom with entries.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,23 +23,6 @@ fn build_example(output: &Path) {
         "build failed:\n{}",
         String::from_utf8_lossy(&result.stderr)
     );
-}
-
-fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == ext) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 #[test]
@@ -72,7 +57,7 @@ fn sitemap_and_feeds_parse() {
         }
     }
 
-    let feeds = files_with_extension(&public, "xml")
+    let feeds = common::files_with_extension(&public, "xml")
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "atom.xml"))
         .collect::<Vec<_>>();
@@ -133,7 +118,7 @@ fn example_site_has_the_promised_content() {
     assert!(public.join("tags/index.html").is_file());
     assert!(public.join("branches/index.html").is_file());
     // A table made it through Markdown.
-    let tables = files_with_extension(&public, "html")
+    let tables = common::files_with_extension(&public, "html")
         .iter()
         .filter(|p| std::fs::read_to_string(p).unwrap().contains("<table>"))
         .count();

@@ -2,6 +2,8 @@
 //! points at a file of the build (and every `#fragment` at an id of its page), with a root
 //! base_url, a sub-path base_url, and `relative_urls = true` opened as files.
 
+mod common;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -19,23 +21,6 @@ fn build(site: &Path, output: &Path, extra: &[&str]) {
         .output()
         .unwrap();
     assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
-}
-
-fn html_files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 /// The values of href, src and action attributes.
@@ -130,7 +115,7 @@ fn crawl(root: &Path, base: &str) -> Vec<String> {
     let mut broken = Vec::new();
     let mut checked = 0;
     let mut pages: HashMap<PathBuf, String> = HashMap::new();
-    let files = html_files(root);
+    let files = common::files_with_extension(root, "html");
     for file in &files {
         pages.insert(normalize(file), std::fs::read_to_string(file).unwrap());
     }
@@ -195,7 +180,7 @@ fn no_broken_links_under_a_sub_path() {
 fn relative_urls_work_from_disk() {
     let work = tempfile::tempdir().unwrap();
     let site = work.path().join("site");
-    copy_dir(&example_site(), &site);
+    common::copy_dir(&example_site(), &site);
     let config = std::fs::read_to_string(site.join("config.toml")).unwrap();
     assert!(
         config.contains("relative_urls = false"),
@@ -209,7 +194,10 @@ fn relative_urls_work_from_disk() {
     let out = work.path().join("out");
     build(&site, &out, &[]);
     // The 404 page keeps absolute links: a server shows it at any address.
-    for file in html_files(&out).into_iter().filter(|f| !f.ends_with("404.html")) {
+    for file in common::files_with_extension(&out, "html")
+        .into_iter()
+        .filter(|f| !f.ends_with("404.html"))
+    {
         let html = std::fs::read_to_string(&file).unwrap();
         for url in urls(&html) {
             assert!(
@@ -222,20 +210,4 @@ fn relative_urls_work_from_disk() {
     // Resolved as a browser resolves them from file://: relative to each file, index.html spelled out.
     let broken = crawl(&out, "file:///never/");
     assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "public" || name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(&name));
-        } else {
-            std::fs::copy(entry.path(), to.join(&name)).unwrap();
-        }
-    }
 }

@@ -1187,63 +1187,6 @@ fn a_taken_port_moves_to_the_next_one() {
 
 #[test]
 fn browser_live_reload_end_to_end() {
-    let script = common::repo().join("tests/browser/live_reload.mjs");
-    let modules = common::repo().join("tests/browser/node_modules/playwright-core");
-    let chromium = Path::new("/usr/bin/chromium");
-    let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !(modules.is_dir() && chromium.exists() && node_ok) {
-        let note = format!(
-            "browser test needs node, {} and {} (apt-get install chromium nodejs npm; npm ci --prefix tests/browser)",
-            chromium.display(),
-            modules.display()
-        );
-        assert!(std::env::var_os("CI").is_none(), "CI is set but the {note}");
-        eprintln!("note: skipped: the {note}");
-        return;
-    }
     let _slot = slot();
-    let mut child = Command::new("node")
-        .arg(&script)
-        .env("DANGJIAN_BIN", common::BIN)
-        .current_dir(common::repo().join("tests/browser"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run node");
-    let output = collect_output(&mut child);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for node") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(50));
-    };
-    let (stdout, stderr) = output();
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{} {}: {status:?}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
-        "node",
-        script.display()
-    );
-    println!("{stdout}");
-}
-
-/// Reads a child's stdout and stderr in threads; the closure returns both once the child ended.
-fn collect_output(child: &mut Child) -> impl FnOnce() -> (String, String) + use<> {
-    let read = |mut r: Box<dyn Read + Send>| {
-        thread::spawn(move || {
-            let mut text = String::new();
-            let _ = r.read_to_string(&mut text);
-            text
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout")));
-    let err = read(Box::new(child.stderr.take().expect("stderr")));
-    move || (out.join().unwrap_or_default(), err.join().unwrap_or_default())
+    common::run_browser_script("live_reload.mjs", &["playwright-core"], Duration::from_secs(120));
 }

@@ -8,8 +8,10 @@
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -320,4 +322,86 @@ fn check_text(text: &str) -> Result<(), String> {
 /// Counts the non-overlapping occurrences of `needle` in `haystack`.
 pub fn count(haystack: &str, needle: &str) -> usize {
     haystack.matches(needle).count()
+}
+
+/// Every file under `dir` whose extension is `ext`, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Runs `node tests/browser/<script>` against the binary under test, failing with its output if
+/// it fails or outlives `timeout`. It needs node, Debian's /usr/bin/chromium and the npm
+/// `packages` under tests/browser/node_modules: without them the test fails under CI (env var
+/// `CI` set) and is skipped with a note otherwise.
+pub fn run_browser_script(script: &str, packages: &[&str], timeout: Duration) {
+    let browser_dir = repo().join("tests/browser");
+    let modules = browser_dir.join("node_modules");
+    let chromium = Path::new("/usr/bin/chromium");
+    let node_ok = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !(node_ok && chromium.exists() && packages.iter().all(|p| modules.join(p).is_dir())) {
+        let note = format!(
+            "{script} needs node, {} and {} with {} (apt-get install chromium nodejs npm; npm ci --prefix tests/browser)",
+            chromium.display(),
+            modules.display(),
+            packages.join(", ")
+        );
+        assert!(std::env::var_os("CI").is_none(), "CI is set but {note}");
+        eprintln!("note: skipped: {note}");
+        return;
+    }
+    let mut child = Command::new("node")
+        .arg(browser_dir.join(script))
+        .env("DANGJIAN_BIN", BIN)
+        .current_dir(&browser_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    // Read both pipes while the script runs, so a chatty script never blocks on a full pipe.
+    let read = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for node") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "node {script} {}\n--- stdout:\n{stdout}\n--- stderr:\n{stderr}",
+        match status {
+            Some(s) => format!("failed: {s}"),
+            None => format!("did not finish within {} s", timeout.as_secs()),
+        }
+    );
+    println!("{stdout}");
 }
