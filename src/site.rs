@@ -223,22 +223,34 @@ pub fn check(options: &BuildOptions) -> Vec<Diagnostic> {
         Err(diagnostics) => return diagnostics,
         Ok(prepared) => prepared,
     };
+    // Nothing is written, so the sink cannot fail.
+    let mut found = render_each(&prepared, |_| Ok(())).unwrap_or_default();
+    found.extend(prepared.warnings.iter().cloned());
+    finish(found)
+}
+
+/// Renders every planned output in parallel, handing each to `sink`, and returns the errors met
+/// on the way, anchors included; a failure of the sink (a write error) is returned instead.
+fn render_each(
+    prepared: &Prepared,
+    sink: impl Fn(&output::Output) -> std::io::Result<()> + Sync,
+) -> Result<Vec<Diagnostic>, std::io::Error> {
     let anchors = AnchorTargets::new(&prepared.values.library);
     let input = prepared.input();
-    let mut found: Vec<Diagnostic> = prepared
+    let failures: Vec<Result<Diagnostic, std::io::Error>> = prepared
         .plan
         .par_iter()
         .filter_map(|planned| match render::render(&input, planned) {
             Ok(output) => {
                 anchors.record(&output);
-                None
+                sink(&output).err().map(Err)
             }
-            Err(diagnostic) => Some(diagnostic),
+            Err(diagnostic) => Some(Ok(diagnostic)),
         })
         .collect();
-    found.extend(anchors.check(&prepared.values.library));
-    found.extend(prepared.warnings.iter().cloned());
-    finish(found)
+    let mut errors = failures.into_iter().collect::<Result<Vec<Diagnostic>, std::io::Error>>()?;
+    errors.extend(anchors.check(&prepared.values.library));
+    Ok(errors)
 }
 
 /// The pages that links point into with a `#fragment`, and the ids their rendered HTML has:
@@ -376,28 +388,8 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
     staging
         .create_dirs(prepared.plan.iter().map(|p| p.path.as_str()))
         .map_err(BuildError::Io)?;
-    let input = prepared.input();
-    let anchors = AnchorTargets::new(&prepared.values.library);
-    let failures: Vec<Result<Diagnostic, std::io::Error>> = prepared
-        .plan
-        .par_iter()
-        .filter_map(|planned| match render::render(&input, planned) {
-            Ok(output) => {
-                anchors.record(&output);
-                staging.write(&output).err().map(Err)
-            }
-            Err(diagnostic) => Some(Ok(diagnostic)),
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for failure in failures {
-        match failure {
-            Ok(diagnostic) => errors.push(diagnostic),
-            // Dropping the staging folder removes it; the previous output is untouched.
-            Err(io) => return Err(BuildError::Io(io)),
-        }
-    }
-    errors.extend(anchors.check(&prepared.values.library));
+    // Dropping the staging folder on an error removes it; the previous output is untouched.
+    let mut errors = render_each(&prepared, |output| staging.write(output)).map_err(BuildError::Io)?;
     if !errors.is_empty() {
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));
