@@ -1,10 +1,24 @@
 //! Walking the folders of a site: the one place that decides which files count.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// `path` relative to `base`, with forward slashes (messages and URLs look the same everywhere).
 pub fn relative_slash(path: &Path, base: &Path) -> String {
     path.strip_prefix(base).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// `relative` resolved inside `base`, or `None` if it is absolute or climbs out with `..`.
+pub fn confined(base: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    let mut out = base.to_path_buf();
+    for component in relative.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// The regular files under `dir`, sorted, each with its path relative to `dir`. Hidden files and

@@ -17,7 +17,7 @@ pub fn init(dir: &Path) -> Result<usize, String> {
     }
     let files = embedded::files_under::<ExampleSite>("");
     for (relative, bytes) in &files {
-        let path = crate::templates::functions::confined(dir, relative).ok_or_else(|| format!("bad embedded path {relative}"))?;
+        let path = crate::files::confined(dir, relative).ok_or_else(|| format!("bad embedded path {relative}"))?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }

@@ -12,7 +12,7 @@ use crate::content::slug::slugify;
 pub fn new_page(site_dir: &Path, section: &str, title: &str, today: NaiveDate) -> Result<PathBuf, String> {
     let config = Config::load(site_dir).map_err(|d| d.to_string())?;
     let section = section.trim_matches('/');
-    let section_dir = crate::templates::functions::confined(&site_dir.join("content"), section)
+    let section_dir = crate::files::confined(&site_dir.join("content"), section)
         .filter(|dir| dir.join("_index.md").is_file())
         .ok_or_else(|| format!("there is no section `{section}` (content/{section}/_index.md)"))?;
     let slug = slugify(title, config.slugify);

@@ -1,7 +1,7 @@
 //! Template functions: `get_url`, `get_page`, `get_section`, `get_taxonomy`, `load_data`.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use tera::{Tera, Value};
@@ -27,7 +27,7 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
     let cache: Mutex<HashMap<PathBuf, Value>> = Mutex::new(HashMap::new());
     tera.register_function("load_data", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "load_data")?;
-        let file = confined(&site_dir, &path)
+        let file = crate::files::confined(&site_dir, &path)
             .ok_or_else(|| tera::Error::msg(format!("load_data: `{path}` must be a path inside the site folder")))?;
         // required=false lets a theme use a data file when the site has one.
         let required = args.get("required").and_then(Value::as_bool).unwrap_or(true);
@@ -120,20 +120,6 @@ pub fn get_url(config: &Config, paths: &HashMap<String, String>, path: &str) -> 
     Ok(config.permalink(&site_path))
 }
 
-/// `relative` resolved inside `base`, or `None` if it is absolute or climbs out with `..`.
-pub fn confined(base: &Path, relative: &str) -> Option<PathBuf> {
-    let relative = Path::new(relative);
-    let mut out = base.to_path_buf();
-    for component in relative.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    Some(out)
-}
-
 fn load_data(file: &Path) -> Result<Value, String> {
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
     let text = crate::content::decode::decode_text(&bytes)
@@ -183,8 +169,11 @@ mod tests {
     #[test]
     fn data_paths_are_confined() {
         let base = Path::new("/site");
-        assert_eq!(confined(base, "data/a.toml"), Some(PathBuf::from("/site/data/a.toml")));
-        assert_eq!(confined(base, "../etc/passwd"), None);
-        assert_eq!(confined(base, "/etc/passwd"), None);
+        assert_eq!(
+            crate::files::confined(base, "data/a.toml"),
+            Some(PathBuf::from("/site/data/a.toml"))
+        );
+        assert_eq!(crate::files::confined(base, "../etc/passwd"), None);
+        assert_eq!(crate::files::confined(base, "/etc/passwd"), None);
     }
 }
