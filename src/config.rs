@@ -48,6 +48,30 @@ impl Default for MarkdownConfig {
     }
 }
 
+/// `[images]`: what happens to photos when the site is published.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImagesConfig {
+    /// Remove GPS position, camera and other metadata (EXIF, XMP, IPTC) from every published JPEG,
+    /// PNG and WebP; the colour profile and the orientation are kept. On unless set to false.
+    pub strip_metadata: bool,
+}
+
+impl Default for ImagesConfig {
+    fn default() -> Self {
+        ImagesConfig { strip_metadata: true }
+    }
+}
+
+/// `[review]`: the 三审三校 sign-off.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// A page is published only when its front matter names its 初审 (`first`), 复审 (`second`)
+    /// and 终审 (`final`) reviewers under `[review]`; the preview shows the others with a banner.
+    pub required: bool,
+}
+
 /// The whole `config.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -85,12 +109,21 @@ pub struct Config {
     /// Whether robots.txt lets crawlers in (intranet default: no).
     #[serde(default)]
     pub allow_robots: bool,
+    /// Writes the full-text search index and the `/search/` page (default: yes).
+    #[serde(default = "default_true")]
+    pub build_search_index: bool,
     /// Declared taxonomies.
     #[serde(default)]
     pub taxonomies: Vec<TaxonomyConfig>,
     /// Markdown settings.
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// Photo metadata settings.
+    #[serde(default)]
+    pub images: ImagesConfig,
+    /// Review (三审三校) settings.
+    #[serde(default)]
+    pub review: ReviewConfig,
     /// Free-form settings for themes.
     #[serde(default)]
     pub extra: toml::Table,

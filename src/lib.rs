@@ -5,16 +5,19 @@
 
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod embedded;
 pub mod files;
+pub mod images;
 pub mod init;
 pub mod markdown;
 pub mod new;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod site;
 pub mod templates;

@@ -53,6 +53,9 @@ enum Command {
         /// Include pages marked draft = true
         #[arg(long)]
         drafts: bool,
+        /// Also fetch outbound http(s) links (5 s timeout each); failures are warnings
+        #[arg(long)]
+        external: bool,
     },
     /// Start a new page in a section, as a draft (新建稿件)
     New {
@@ -116,17 +119,24 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Check { site, format, drafts } => {
+        Command::Check {
+            site,
+            format,
+            drafts,
+            external,
+        } => {
             let options = BuildOptions {
                 site_dir: resolve_site(site),
                 base_url: None,
                 drafts,
                 now: chrono::Local::now().naive_local(),
+                include_unreviewed: false,
             };
-            let found = site::check(&options);
+            let report = site::check_report(&options, external);
+            let found = &report.diagnostics;
             match format {
-                ReportFormat::Text => print!("{}", dangjian::diagnostic::format_grouped(&found)),
-                ReportFormat::Json => println!("{}", dangjian::diagnostic::to_json(&found)),
+                ReportFormat::Text => print!("{}", with_silenced(dangjian::diagnostic::format_grouped(found), report.silenced)),
+                ReportFormat::Json => println!("{}", dangjian::diagnostic::to_json(found)),
             }
             if found.iter().any(|d| d.is_error()) {
                 ExitCode::FAILURE
@@ -187,6 +197,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
                 now: chrono::Local::now().naive_local(),
+                include_unreviewed: false,
             };
             match site::build(&options, &output_dir) {
                 Ok(summary) => {
@@ -202,6 +213,12 @@ fn main() -> ExitCode {
                         s.scheduled_skipped,
                         summary.elapsed.as_millis()
                     );
+                    if !summary.held_for_review.is_empty() {
+                        println!("held back for review: {} page(s)", summary.held_for_review.len());
+                        for held in &summary.held_for_review {
+                            println!("  {} (missing {})", held.file, held.missing.join(", "));
+                        }
+                    }
                     if let Some(previous) = &summary.previous {
                         remove_in_background(previous);
                     }
@@ -220,6 +237,14 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The check report's closing line with the number of findings `check_allow` silenced.
+fn with_silenced(text: String, silenced: usize) -> String {
+    if silenced == 0 {
+        return text;
+    }
+    format!("{}; {silenced} silenced by check_allow\n", text.trim_end_matches('\n'))
 }
 
 /// Deleting ~15,000 old files takes longer than a build: a detached process of ours does it, so

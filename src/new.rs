@@ -35,8 +35,19 @@ pub fn new_page(site_dir: &Path, section: &str, title: &str, today: NaiveDate) -
             }
         }
     }
+    let mut publish = "写完后删除上面的 `draft = true`";
+    if config.review.required {
+        // Blank names show the reviewers what to fill in; the page is held back until they do.
+        let blank = |_| toml::Value::String(String::new());
+        let review: toml::Table = ["first", "second", "final"]
+            .into_iter()
+            .map(|k| (k.to_string(), blank(k)))
+            .collect();
+        front.insert("review".into(), toml::Value::Table(review));
+        publish = "写完后删除上面的 `draft = true`，并在 [review] 中填写初审（first）、复审（second）、终审（final）人员姓名";
+    }
     let text = format!(
-        "+++\n{}+++\n\n在这里写正文。写完后删除上面的 `draft = true`，稿件才会发布。\n",
+        "+++\n{}+++\n\n在这里写正文。{publish}，稿件才会发布。\n",
         toml::to_string(&front).map_err(|e| e.to_string())?
     );
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -118,5 +129,22 @@ mod tests {
         assert!(new_page(site, "study", "银行党课", today).unwrap_err().contains("already exists"));
         assert!(new_page(site, "nosuch", "x", today).unwrap_err().contains("no section"));
         assert!(new_page(site, "../..", "x", today).is_err());
+        assert!(!text.contains("[review]"), "{text}");
+    }
+
+    #[test]
+    fn new_page_has_blank_review_when_review_is_required() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path();
+        std::fs::write(site.join("config.toml"), "base_url = \"http://h\"\n[review]\nrequired = true\n").unwrap();
+        std::fs::create_dir_all(site.join("content/news")).unwrap();
+        std::fs::write(site.join("content/news/_index.md"), "+++\ntitle = \"动态\"\n+++\n").unwrap();
+        let path = new_page(site, "news", "支部活动", NaiveDate::from_ymd_opt(2024, 5, 20).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("[review]\nfirst = \"\"\nsecond = \"\"\nfinal = \"\"\n+++\n"),
+            "{text}"
+        );
+        assert!(text.contains("初审（first）"), "{text}");
     }
 }

@@ -17,6 +17,8 @@ pub enum Body {
     Bytes(Vec<u8>),
     /// Copied from a file of the site.
     File(PathBuf),
+    /// A JPEG, PNG or WebP of the site, copied without its metadata (see [`crate::images`]).
+    Image(PathBuf),
     /// Compiled into the binary (the default theme's static files).
     Embedded(std::borrow::Cow<'static, [u8]>),
 }
@@ -39,6 +41,7 @@ impl Output {
             Body::Bytes(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
             Body::Embedded(bytes) => Ok(std::borrow::Cow::Borrowed(bytes)),
             Body::File(path) => std::fs::read(path).map(std::borrow::Cow::Owned),
+            Body::Image(path) => crate::images::read_stripped(path).map(std::borrow::Cow::Owned),
         }
     }
 }
@@ -101,6 +104,7 @@ impl Staging {
             Body::Bytes(bytes) => std::fs::write(&path, bytes),
             Body::Embedded(bytes) => std::fs::write(&path, bytes),
             Body::File(source) => std::fs::copy(source, &path).map(|_| ()),
+            Body::Image(source) => crate::images::copy_stripped(source, &path),
         }
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
     }

@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub drafts: bool,
     /// The current time, for scheduled pages.
     pub now: NaiveDateTime,
+    /// Publish pages that lack review sign-offs too (only the preview server does).
+    pub include_unreviewed: bool,
 }
 
 /// What a build made, for the summary line.
@@ -80,6 +82,8 @@ pub struct Caches {
     pub load: content::cache::LoadCache,
     /// Rendered Markdown.
     pub markdown: markdown::cache::MarkdownCache,
+    /// Attachment text for the content rules, and what they silenced.
+    pub check: crate::check::Cache,
 }
 
 /// Runs every stage up to rendering. On failure, every diagnostic found (errors and warnings).
@@ -108,9 +112,12 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
         &LoadOptions {
             drafts: options.drafts,
             now: options.now,
+            include_unreviewed: options.include_unreviewed,
         },
         caches.map(|c| &c.load),
     );
+    // Wrong formulations and personal data stop a build like any other error.
+    diagnostics.extend(crate::check::content_findings(&library, site_dir, caches.map(|c| &c.check)));
     let mut templates = match templates {
         Ok(templates) => templates,
         Err(errors) => {
@@ -219,14 +226,28 @@ fn site_fingerprint(library: &Library, config: &Config, templates: u64) -> u64 {
 /// `dangjian check`: runs every stage and renders every page without writing anything, and
 /// returns all the problems of the site, errors and warnings, sorted by file.
 pub fn check(options: &BuildOptions) -> Vec<Diagnostic> {
-    let prepared = match prepare(options, None) {
-        Err(diagnostics) => return diagnostics,
+    check_report(options, false).diagnostics
+}
+
+/// [`check`] with the count of findings silenced by `check_allow`; with `external`, outbound
+/// links are fetched too.
+pub fn check_report(options: &BuildOptions, external: bool) -> crate::check::Report {
+    // The caches carry what the content rules silenced and could not read out of `prepare`.
+    let caches = Caches::default();
+    let prepared = match prepare(options, Some(&caches)) {
+        Err(diagnostics) => return crate::check::report(diagnostics, &caches.check),
         Ok(prepared) => prepared,
     };
     // Nothing is written, so the sink cannot fail.
-    let mut found = render_each(&prepared, |_| Ok(())).unwrap_or_default();
+    let mut found = render_each(&prepared, |_| Ok(()), false).unwrap_or_default();
     found.extend(prepared.warnings.iter().cloned());
-    finish(found)
+    let strip = prepared.values.config.images.strip_metadata;
+    found.extend(crate::images::check_gps(&prepared.plan, &options.site_dir, strip));
+    found.extend(prepared.values.library.held_for_review.iter().map(content::HeldPage::diagnostic));
+    if external {
+        found.extend(crate::check::external::check_links(&prepared.values.library));
+    }
+    crate::check::report(finish(found), &caches.check)
 }
 
 /// Renders every planned output in parallel, handing each to `sink`, and returns the errors met
@@ -234,20 +255,36 @@ pub fn check(options: &BuildOptions) -> Vec<Diagnostic> {
 fn render_each(
     prepared: &Prepared,
     sink: impl Fn(&output::Output) -> std::io::Result<()> + Sync,
+    with_search_index: bool,
 ) -> Result<Vec<Diagnostic>, std::io::Error> {
     let anchors = AnchorTargets::new(&prepared.values.library);
     let input = prepared.input();
-    let failures: Vec<Result<Diagnostic, std::io::Error>> = prepared
-        .plan
-        .par_iter()
-        .filter_map(|planned| match render::render(&input, planned) {
-            Ok(output) => {
-                anchors.record(&output);
-                sink(&output).err().map(Err)
+    let render_all = |jobs: &[&Planned]| -> Vec<Result<Diagnostic, std::io::Error>> {
+        jobs.par_iter()
+            .filter_map(|planned| match render::render(&input, planned) {
+                Ok(output) => {
+                    anchors.record(&output);
+                    sink(&output).err().map(Err)
+                }
+                Err(diagnostic) => Some(Ok(diagnostic)),
+            })
+            .collect()
+    };
+    let (index_files, other): (Vec<&Planned>, Vec<&Planned>) =
+        prepared.plan.iter().partition(|p| matches!(p.job, render::plan::Job::Search(_)));
+    // The search index is built beside the pages; its files are written once it is complete, so
+    // no worker waits on it.
+    let (_, mut failures) = rayon::join(
+        || {
+            if with_search_index && !index_files.is_empty() {
+                prepared.values.search();
             }
-            Err(diagnostic) => Some(Ok(diagnostic)),
-        })
-        .collect();
+        },
+        || render_all(&other),
+    );
+    if with_search_index {
+        failures.extend(render_all(&index_files));
+    }
     let mut errors = failures.into_iter().collect::<Result<Vec<Diagnostic>, std::io::Error>>()?;
     errors.extend(anchors.check(&prepared.values.library));
     Ok(errors)
@@ -364,6 +401,8 @@ pub struct BuildSummary {
     pub elapsed: std::time::Duration,
     /// The previous output, moved aside; delete it with [`output::remove_old`] off the critical path.
     pub previous: Option<PathBuf>,
+    /// Pages left out because they lack review sign-offs.
+    pub held_for_review: Vec<content::HeldPage>,
 }
 
 /// Why a build wrote nothing.
@@ -389,7 +428,7 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
         .create_dirs(prepared.plan.iter().map(|p| p.path.as_str()))
         .map_err(BuildError::Io)?;
     // Dropping the staging folder on an error removes it; the previous output is untouched.
-    let mut errors = render_each(&prepared, |output| staging.write(output)).map_err(BuildError::Io)?;
+    let mut errors = render_each(&prepared, |output| staging.write(output), true).map_err(BuildError::Io)?;
     if !errors.is_empty() {
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));
@@ -406,6 +445,7 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
             scheduled_skipped: library.scheduled_skipped,
         },
         warnings: prepared.warnings.clone(),
+        held_for_review: library.held_for_review.clone(),
         elapsed: started.elapsed(),
         previous,
     })

@@ -297,8 +297,10 @@ title = "注入测试"
     run.expect_code(0, "odd inputs build");
     assert_eq!(
         run.stderr,
-        "content/odd/gbk.md: warning[encoding]: the file is not UTF-8; it was read as GB18030/GBK\n  = hint: save it as UTF-8 so every tool reads it the same way\n0 error(s), 1 warning(s)\n",
-        "only the GBK file is warned about"
+        "content/odd/gbk.md: warning[encoding]: the file is not UTF-8; it was read as GB18030/GBK\n  = hint: save it as UTF-8 so every tool reads it the same way\n\
+         content/odd/inject.md:9:1: warning[alt-text]: `<img>` has no alt attribute, so screen readers cannot say what it shows\n  = hint: add alt=\"…\" describing the picture, or alt=\"\" if it is only decoration\n\
+         0 error(s), 2 warning(s)\n",
+        "the GBK file and the image without alt text are warned about"
     );
 
     // UTF-8 BOM: front matter recognised, heading parsed.
@@ -358,7 +360,7 @@ title = "注入测试"
     assert_eq!(
         run.stderr,
         format!(
-            "content/odd/crlf-broken.md:7:2: error[link]: `@/odd/nope.md` links to content/odd/nope.md, which does not exist\n  = hint: paths after @/ start in content/, e.g. @/study/some-page.md; check the spelling of the file name\ncontent/odd/gbk.md: warning[encoding]: the file is not UTF-8; it was read as GB18030/GBK\n  = hint: save it as UTF-8 so every tool reads it the same way\n1 error(s), 1 warning(s)\nbuild failed; the previous output in {} is unchanged\n",
+            "content/odd/crlf-broken.md:7:2: error[link]: `@/odd/nope.md` links to content/odd/nope.md, which does not exist\n  = hint: paths after @/ start in content/, e.g. @/study/some-page.md; check the spelling of the file name\ncontent/odd/gbk.md: warning[encoding]: the file is not UTF-8; it was read as GB18030/GBK\n  = hint: save it as UTF-8 so every tool reads it the same way\ncontent/odd/inject.md:9:1: warning[alt-text]: `<img>` has no alt attribute, so screen readers cannot say what it shows\n  = hint: add alt=\"…\" describing the picture, or alt=\"\" if it is only decoration\n1 error(s), 2 warning(s)\nbuild failed; the previous output in {} is unchanged\n",
             site.out.display()
         )
     );

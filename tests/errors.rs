@@ -103,7 +103,7 @@ content/news/bad-toml-date.md:3:8: error[front-matter]: invalid date, expected m
                 "content/news/unknown-key.md",
                 "+++\ntitle = \"会议纪要\"\ndate = 2024-05-20\ntitel = \"错字\"\n+++\n\n正文。\n".as_bytes(),
             )],
-            diagnostics: "content/news/unknown-key.md:4:1: error[front-matter]: unknown field `titel`, expected one of `title`, `description`, `date`, `updated`, `draft`, `slug`, `weight`, `template`, `aliases`, `taxonomies`, `extra`
+            diagnostics: "content/news/unknown-key.md:4:1: error[front-matter]: unknown field `titel`, expected one of `title`, `description`, `date`, `updated`, `draft`, `slug`, `weight`, `template`, `aliases`, `taxonomies`, `review`, `check_allow`, `extra`
   = hint: did you mean `title`? Free-form values go under [extra]
 ",
             count: "1 error(s), 0 warning(s)",
@@ -381,7 +381,7 @@ fn unknown_config_key_names_the_key_and_its_line() {
                 "config.toml",
                 "base_url = \"http://test.local\"\ntitle = \"错误测试\"\ntheme = \"default\"\nfeed_limt = 10\ntaxonomies = [{ name = \"tags\" }]\n".as_bytes(),
             )],
-            diagnostics: "config.toml:4:1: error[config]: unknown field `feed_limt`, expected one of `base_url`, `title`, `description`, `language_code`, `theme`, `slugify`, `generate_feeds`, `feed_limit`, `trusted_html`, `relative_urls`, `allow_robots`, `taxonomies`, `markdown`, `extra`
+            diagnostics: "config.toml:4:1: error[config]: unknown field `feed_limt`, expected one of `base_url`, `title`, `description`, `language_code`, `theme`, `slugify`, `generate_feeds`, `feed_limit`, `trusted_html`, `relative_urls`, `allow_robots`, `build_search_index`, `taxonomies`, `markdown`, `images`, `review`, `extra`
   = hint: did you mean `feed_limit`? Otherwise remove the key
 ",
             count: "1 error(s), 0 warning(s)",
@@ -425,7 +425,7 @@ content/news/shortcode.md:5:1: error[shortcode]: unknown shortcode `fgure`: ther
   = hint: shortcodes are written {{ name(key=\"value\") }} or {% name() %}…{% end %}; write {{/* … */}} for literal braces
 content/news/taxonomy.md:4:1: error[front-matter]: taxonomy `branches` is not declared in config.toml
   = hint: use one of: tags; or add { name = \"branches\" } to taxonomies in config.toml
-content/study/_index.md:3:1: error[front-matter]: unknown field `sort`, expected one of `title`, `description`, `sort_by`, `paginate_by`, `generate_feeds`, `template`, `page_template`, `transparent`, `weight`, `aliases`, `extra`
+content/study/_index.md:3:1: error[front-matter]: unknown field `sort`, expected one of `title`, `description`, `sort_by`, `paginate_by`, `generate_feeds`, `template`, `page_template`, `transparent`, `weight`, `aliases`, `check_allow`, `extra`
   = hint: remove this key or check its spelling; free-form values go under [extra]
 ",
         count: "6 error(s), 0 warning(s)",

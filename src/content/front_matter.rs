@@ -239,6 +239,11 @@ pub struct PageFront {
     /// Terms per taxonomy: `tags = ["三会一课"]`.
     #[serde(default)]
     pub taxonomies: BTreeMap<String, Vec<String>>,
+    /// The 三审三校 sign-off: who reviewed the page (`[review] first/second/final`).
+    pub review: Option<Review>,
+    /// Rules of `dangjian check` silenced for this file: `check_allow = ["privacy-phone"]`.
+    #[serde(default)]
+    pub check_allow: Vec<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -272,9 +277,44 @@ pub struct SectionFront {
     /// Old URLs that redirect to this section.
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Rules of `dangjian check` silenced for this file: `check_allow = ["privacy-phone"]`.
+    #[serde(default)]
+    pub check_allow: Vec<String>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `[review]` of a page: the names of its three reviewers (三审).
+#[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    /// 初审: the author's own review, or the editor's.
+    #[serde(default)]
+    pub first: String,
+    /// 复审: the section chief.
+    #[serde(default)]
+    pub second: String,
+    /// 终审: the responsible leader.
+    #[serde(default)]
+    pub r#final: String,
+}
+
+impl Review {
+    /// The sign-offs a page still lacks, as "初审 first"…; empty when all three are given.
+    pub fn missing(review: Option<&Review>) -> Vec<&'static str> {
+        let empty = Review::default();
+        let review = review.unwrap_or(&empty);
+        [
+            (&review.first, "初审 first"),
+            (&review.second, "复审 second"),
+            (&review.r#final, "终审 final"),
+        ]
+        .into_iter()
+        .filter(|(name, _)| name.trim().is_empty())
+        .map(|(_, label)| label)
+        .collect()
+    }
 }
 
 #[cfg(test)]

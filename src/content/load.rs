@@ -14,7 +14,7 @@ use crate::content::date::PageDate;
 use crate::content::decode::{DecodeError, decode_text};
 use crate::content::front_matter::{self, PageFront, SectionFront, SortBy};
 use crate::content::slug::slugify;
-use crate::content::{Asset, Library, Page, Section};
+use crate::content::{Asset, HeldPage, Library, Page, Section};
 use crate::diagnostic::Diagnostic;
 
 /// What to publish.
@@ -24,6 +24,8 @@ pub struct LoadOptions {
     pub drafts: bool,
     /// The current time: pages dated after it are scheduled, not published.
     pub now: NaiveDateTime,
+    /// Publish pages that lack review sign-offs too (the preview server shows them with a banner).
+    pub include_unreviewed: bool,
 }
 
 /// A file found under `content/`, path relative to it with forward slashes.
@@ -172,6 +174,13 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Opti
             continue;
         };
         diagnostics.extend(check_taxonomies(&parsed, config));
+        let file = content_file(&parsed.relative);
+        diagnostics.extend(crate::images::alt::photos_without_alt(
+            &file,
+            &parsed.front.extra,
+            &parsed.front_text,
+            parsed.front_line_offset,
+        ));
         match make_page(parsed, &library, config, options) {
             Ok(page) => {
                 library.page_index.insert(page.relative_path.clone(), library.pages.len());
@@ -184,6 +193,10 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Opti
             Err((relative, Unpublished::Scheduled)) => {
                 library.scheduled_skipped += 1;
                 library.unpublished.insert(relative, "scheduled for a later date");
+            }
+            Err((relative, Unpublished::Unreviewed(held))) => {
+                library.unpublished.insert(relative, "waiting for its review sign-off (三审三校)");
+                library.held_for_review.push(held);
             }
         }
     }
@@ -200,6 +213,7 @@ pub const BROKEN: &str = "it has errors of its own";
 enum Unpublished {
     Draft,
     Scheduled,
+    Unreviewed(HeldPage),
 }
 
 fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, options: &LoadOptions) -> Result<Page, (String, Unpublished)> {
@@ -228,6 +242,22 @@ fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, opti
     }
     if date.is_some_and(|d| d.datetime > options.now) {
         return Err((relative, Unpublished::Scheduled));
+    }
+    let missing = front_matter::Review::missing(front.review.as_ref());
+    if config.review.required && !options.include_unreviewed && !missing.is_empty() {
+        // The `[review]` table's line, or the first line when there is none.
+        let line = parsed.front_text.lines().position(|l| {
+            let l = l.trim();
+            l == "[review]"
+                || l.strip_prefix("review")
+                    .is_some_and(|rest| rest.trim_start().starts_with(['=', ':']))
+        });
+        let held = HeldPage {
+            file: content_file(&relative),
+            line: line.map_or(1, |i| i + 1 + parsed.front_line_offset),
+            missing,
+        };
+        return Err((relative, Unpublished::Unreviewed(held)));
     }
     let section = if dir.is_empty() {
         "_index.md".to_string()

@@ -123,6 +123,38 @@ pub struct Library {
     /// Relative paths of pages left out (drafts, scheduled, or files with errors), so links to
     /// them get a clear message, or none when the target's own error is already reported.
     pub unpublished: HashMap<String, &'static str>,
+    /// Pages left out because they lack review sign-offs (`[review] required = true`).
+    pub held_for_review: Vec<HeldPage>,
+}
+
+/// A page held back until its 三审 sign-offs are given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPage {
+    /// Path for messages: "content/news/x.md".
+    pub file: String,
+    /// Line of its `[review]` table in the file, or 1 when it has none.
+    pub line: usize,
+    /// The sign-offs it lacks ("复审 second"…).
+    pub missing: Vec<&'static str>,
+}
+
+impl HeldPage {
+    /// The `check` error about it (rule `review`).
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::error(
+            "review",
+            self.file.clone(),
+            self.line,
+            1,
+            format!(
+                "the page is not published: it lacks the review sign-off of {} (三审三校)",
+                self.missing.join(", ")
+            ),
+        )
+        .with_hint(
+            "name the reviewers under [review] in the front matter: first = \"…\" (初审), second = \"…\" (复审), final = \"…\" (终审)",
+        )
+    }
 }
 
 impl Library {

@@ -35,6 +35,56 @@ pub struct Rendered {
     pub reading_time: usize,
     /// Links with a `#fragment`, checked against their target once every page is rendered.
     pub anchors: Vec<Anchor>,
+    /// Outbound http(s) links and images, for `check --external`.
+    pub external_links: Vec<ExternalLink>,
+    /// Images without alternative text (rule `alt-text`).
+    pub images_without_alt: Vec<ImageWithoutAlt>,
+}
+
+/// A Markdown image `![](x.jpg)` or an HTML `<img>` without alternative text: screen readers
+/// have nothing to say about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageWithoutAlt {
+    /// The image's address as written (empty for an HTML tag).
+    pub src: String,
+    /// True for a raw HTML `<img>` tag.
+    pub html: bool,
+    /// Line in the file.
+    pub line: usize,
+    /// Column in the line.
+    pub column: usize,
+}
+
+impl ImageWithoutAlt {
+    /// The `alt-text` warning about it in `file`.
+    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+        let (message, hint) = if self.html {
+            (
+                "`<img>` has no alt attribute, so screen readers cannot say what it shows".to_string(),
+                "add alt=\"…\" describing the picture, or alt=\"\" if it is only decoration",
+            )
+        } else {
+            (
+                format!(
+                    "image `{}` has no alternative text, so screen readers cannot say what it shows",
+                    self.src
+                ),
+                "describe the picture between the brackets: ![党员志愿者在河滩清理垃圾](photo.jpg)",
+            )
+        };
+        Diagnostic::warning("alt-text", file, self.line, self.column, message).with_hint(hint)
+    }
+}
+
+/// An outbound http(s) link as written, where it is in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalLink {
+    /// The URL.
+    pub url: String,
+    /// Line in the file.
+    pub line: usize,
+    /// Column in the line.
+    pub column: usize,
 }
 
 /// A link to a `#fragment`, to check that the fragment names a heading or id of its page.
@@ -124,6 +174,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         extracted: &extracted,
         diagnostics: &mut diagnostics,
         anchors: Vec::new(),
+        external_links: Vec::new(),
+        images_without_alt: Vec::new(),
         plain: String::new(),
         raw_html: false,
         first_paragraph: None,
@@ -134,8 +186,11 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         raw_html,
         first_paragraph,
         anchors,
+        external_links,
+        images_without_alt,
         ..
     } = walk;
+    diagnostics.extend(images_without_alt.iter().map(|image| image.diagnostic(ctx.file)));
     let sanitize = raw_html && !ctx.config.trusted_html;
 
     let headings = HeadingIds::default();
@@ -178,6 +233,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         word_count: text::word_count(&plain),
         reading_time: text::reading_time(&plain),
         anchors,
+        external_links,
+        images_without_alt,
     };
     (rendered, diagnostics)
 }
@@ -206,6 +263,8 @@ struct Walk<'a, 'c, 'n> {
     extracted: &'a shortcodes::Extracted,
     diagnostics: &'a mut Vec<Diagnostic>,
     anchors: Vec<Anchor>,
+    external_links: Vec<ExternalLink>,
+    images_without_alt: Vec<ImageWithoutAlt>,
     plain: String,
     raw_html: bool,
     first_paragraph: Option<&'n AstNode<'n>>,
@@ -215,6 +274,7 @@ impl<'n> Walk<'_, '_, 'n> {
     fn visit(&mut self, root: &'n AstNode<'n>) {
         for node in root.descendants() {
             let sourcepos = node.data().sourcepos;
+            self.check_alt(node, sourcepos);
             let mut data = node.data_mut();
             match &mut data.value {
                 NodeValue::Text(text) => {
@@ -256,6 +316,46 @@ impl<'n> Walk<'_, '_, 'n> {
         }
     }
 
+    /// Records a Markdown image whose brackets hold no text, or an HTML `<img>` without `alt`.
+    fn check_alt(&mut self, node: &'n AstNode<'n>, sourcepos: Sourcepos) {
+        let data = node.data();
+        let literal = match &data.value {
+            NodeValue::Image(link) => {
+                let blank = node.descendants().skip(1).all(|d| match &d.data().value {
+                    NodeValue::Text(text) => text.trim().is_empty(),
+                    NodeValue::Code(code) => code.literal.trim().is_empty(),
+                    _ => true,
+                });
+                if blank {
+                    let (line, column) = self.position(sourcepos);
+                    self.images_without_alt.push(ImageWithoutAlt {
+                        src: link.url.clone(),
+                        html: false,
+                        line,
+                        column,
+                    });
+                }
+                return;
+            }
+            NodeValue::HtmlBlock(block) => block.literal.as_str(),
+            NodeValue::HtmlInline(html) => html.as_str(),
+            _ => return,
+        };
+        for offset in crate::images::alt::img_tags_without_alt(literal) {
+            let before = &literal[..offset];
+            let lines = before.matches('\n').count();
+            let in_line = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
+            let (line, column) = (sourcepos.start.line + lines, sourcepos.start.column + in_line);
+            let (line, column) = self.position(Sourcepos::from((line, column, line, column)));
+            self.images_without_alt.push(ImageWithoutAlt {
+                src: String::new(),
+                html: true,
+                line,
+                column,
+            });
+        }
+    }
+
     /// Line (in the file) and character column of a node, through the shortcode substitutions.
     fn position(&self, sourcepos: Sourcepos) -> (usize, usize) {
         let text = &self.extracted.text;
@@ -288,6 +388,16 @@ impl<'n> Walk<'_, '_, 'n> {
         }
         if let Some(fragment) = url.strip_prefix('#') {
             self.record_anchor(None, fragment, url, sourcepos);
+            return None;
+        }
+        let scheme = |s: &str| url.get(..s.len()).is_some_and(|head| head.eq_ignore_ascii_case(s));
+        if scheme("http://") || scheme("https://") {
+            let (line, column) = self.position(sourcepos);
+            self.external_links.push(ExternalLink {
+                url: url.to_string(),
+                line,
+                column,
+            });
             return None;
         }
         let target = url.strip_prefix("@/")?;

@@ -106,6 +106,12 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
         Job::Sitemap => bytes(feeds::sitemap(config, sitemap_entries(library, &input.values.taxonomies))),
         Job::Robots => bytes(feeds::robots(config)),
         Job::SyntaxCss => bytes(crate::markdown::highlight::stylesheet()),
+        Job::SearchPage => bytes(
+            input
+                .templates
+                .render("search.html", input.context("/search/"), "the search page")?,
+        ),
+        Job::Search(file) => Body::Bytes(input.values.search().render(*file)),
     };
     let body = match body {
         // The 404 page is served at whatever address was not found: only absolute links work there.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::content::Library;
 use crate::diagnostic::Diagnostic;
+use crate::images::copy_body;
 use crate::output::Body;
 use crate::render::taxonomy::Taxonomy;
 use crate::templates::{Templates, ThemeStatic};
@@ -38,6 +39,10 @@ pub enum Job {
     Robots,
     /// The code highlighting stylesheet.
     SyntaxCss,
+    /// The search page.
+    SearchPage,
+    /// A file of the search index.
+    Search(crate::search::SearchFile),
     /// A file copied as it is (assets, static files, theme files).
     Copy(Body),
 }
@@ -81,6 +86,7 @@ pub fn plan(
 ) -> (Vec<Planned>, Vec<Diagnostic>) {
     let mut plan = Vec::new();
     let mut diagnostics = Vec::new();
+    let strip = config.images.strip_metadata;
     for (index, page) in library.pages.iter().enumerate() {
         let (template, named_by) = crate::render::page_template(library, index);
         if templates.has(template) {
@@ -89,7 +95,7 @@ pub fn plan(
             diagnostics.push(crate::render::missing_template(template, &named_by, &page.file));
         }
         for asset in &page.assets {
-            plan.push(planned(&asset.path, &page.file, Job::Copy(Body::File(asset.source.clone()))));
+            plan.push(planned(&asset.path, &page.file, Job::Copy(copy_body(asset.source.clone(), strip))));
         }
         for alias in &page.front.aliases {
             plan.push(planned(&alias_path(alias), &page.file, Job::Redirect(page.path.clone())));
@@ -129,7 +135,11 @@ pub fn plan(
             ));
         }
         for asset in &section.assets {
-            plan.push(planned(&asset.path, &section.file, Job::Copy(Body::File(asset.source.clone()))));
+            plan.push(planned(
+                &asset.path,
+                &section.file,
+                Job::Copy(copy_body(asset.source.clone(), strip)),
+            ));
         }
         for alias in &section.front.aliases {
             plan.push(planned(&alias_path(alias), &section.file, Job::Redirect(section.path.clone())));
@@ -167,6 +177,12 @@ pub fn plan(
     }
     if config.generate_feeds {
         plan.push(planned("/atom.xml", "config.toml", Job::SiteFeed));
+    }
+    if config.build_search_index && templates.has("search.html") {
+        plan.push(planned("/search/", "search.html", Job::SearchPage));
+        for (path, file) in crate::search::files(library) {
+            plan.push(planned(&path, "config.toml", Job::Search(file)));
+        }
     }
     plan.push(planned("/sitemap.xml", "config.toml", Job::Sitemap));
     plan.push(planned("/robots.txt", "config.toml", Job::Robots));
@@ -209,15 +225,15 @@ fn static_files(templates: &Templates, config: &crate::config::Config, site_dir:
                 );
             }
         }
-        ThemeStatic::Dir(dir) => collect_dir(dir, &format!("themes/{}/static", config.theme), &mut files),
+        ThemeStatic::Dir(dir) => collect_dir(dir, &format!("themes/{}/static", config.theme), config, &mut files),
     }
-    collect_dir(&site_dir.join("static"), "static", &mut files);
+    collect_dir(&site_dir.join("static"), "static", config, &mut files);
     let mut planned: Vec<Planned> = files.into_values().collect();
     planned.sort_by(|a, b| a.path.cmp(&b.path));
     planned
 }
 
-fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Planned>) {
+fn collect_dir(dir: &Path, display: &str, config: &crate::config::Config, files: &mut HashMap<String, Planned>) {
     for (relative, path) in crate::files::files_under(dir) {
         let source = format!("{display}/{relative}");
         files.insert(
@@ -225,7 +241,7 @@ fn collect_dir(dir: &Path, display: &str, files: &mut HashMap<String, Planned>) 
             Planned {
                 path: relative,
                 source,
-                job: Job::Copy(Body::File(path)),
+                job: Job::Copy(copy_body(path, config.images.strip_metadata)),
             },
         );
     }

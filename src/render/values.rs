@@ -74,6 +74,7 @@ pub fn page_value(library: &Library, index: usize, config: &Config, with_content
     let page = &library.pages[index];
     let permalink = config.permalink(&page.path);
     let (lower, higher) = neighbours(library, index);
+    let review_missing = crate::content::front_matter::Review::missing(page.front.review.as_ref());
     let images: Vec<AssetValue<'_>> = page
         .assets
         .iter()
@@ -110,6 +111,9 @@ pub fn page_value(library: &Library, index: usize, config: &Config, with_content
         "relative_path": page.relative_path,
         "section": page.section,
         "weight": page.front.weight,
+        // Only the preview server publishes such pages: built sites never show the banner.
+        "pending_review": config.review.required && !review_missing.is_empty(),
+        "review_missing": review_missing,
     });
     if with_content {
         value["content"] = Value::String(page.rendered.html.clone());
@@ -189,6 +193,7 @@ pub struct SiteValues {
     sections: Vec<OnceLock<Value>>,
     section_meta: Vec<OnceLock<Value>>,
     taxonomy_values: Vec<OnceLock<(Value, Vec<Value>)>>,
+    search: OnceLock<crate::search::SearchIndex>,
 }
 
 impl SiteValues {
@@ -201,6 +206,7 @@ impl SiteValues {
             sections: lazy(library.sections.len()),
             section_meta: lazy(library.sections.len()),
             taxonomy_values: (0..taxonomies.len()).map(|_| OnceLock::new()).collect(),
+            search: OnceLock::new(),
             config,
             library,
             taxonomies,
@@ -238,6 +244,12 @@ impl SiteValues {
     pub fn taxonomy_values(&self, taxonomy: usize) -> &(Value, Vec<Value>) {
         self.taxonomy_values[taxonomy]
             .get_or_init(|| crate::render::taxonomy_values(&self.config, &self.taxonomies[taxonomy], |i| self.list_value(i)))
+    }
+
+    /// The search index, built when its first file is rendered.
+    pub fn search(&self) -> &crate::search::SearchIndex {
+        self.search
+            .get_or_init(|| crate::search::SearchIndex::build(&self.library, &self.config, &self.taxonomies))
     }
 
     /// Index of the taxonomy called `name`.

@@ -227,6 +227,8 @@ fn rebuild(options: &ServeOptions, shared: &Shared, batch: &[PathBuf]) {
         base_url: Some("/".to_string()),
         drafts: options.drafts,
         now: chrono::Local::now().naive_local(),
+        // Pages waiting for review are shown, with a banner, so reviewers can read them.
+        include_unreviewed: true,
     };
     let old = shared.current();
     match site::prepare(&build_options, Some(&shared.caches)) {
@@ -240,7 +242,7 @@ fn rebuild(options: &ServeOptions, shared: &Shared, batch: &[PathBuf]) {
                 .plan
                 .iter()
                 .filter(
-                    |planned| matches!(&planned.job, crate::render::plan::Job::Copy(crate::output::Body::File(source)) if touched(source)),
+                    |planned| matches!(&planned.job, crate::render::plan::Job::Copy(crate::output::Body::File(source) | crate::output::Body::Image(source)) if touched(source)),
                 )
                 .map(|planned| planned.path.clone())
                 .collect();

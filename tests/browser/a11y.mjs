@@ -7,7 +7,7 @@
 // `dangjian serve` on it and runs axe (tags wcag2a, wcag2aa, wcag21a, wcag21aa) on every page kind:
 //
 //   home, a section list, a study page, an integrity page, a news page with photos, /tags/, a tag,
-//   /branches/, a branch, the code fixture page and the 404 page
+//   /branches/, a branch, the code fixture page, the search page with results and the 404 page
 //
 // in four modes, each switched on by clicking the toolbar button as a reader would:
 //
@@ -229,6 +229,10 @@ async function open(page, base, url, expectStatus = 200) {
   const response = await page.goto(new URL(url, base).href, { waitUntil: 'load' });
   const status = response ? response.status() : 0;
   if (status !== expectStatus) throw new Error(`${url}: HTTP ${status}, expected ${expectStatus}`);
+  // The search page lists its results after the index files arrive.
+  if (new URL(url, base).pathname.startsWith('/search/')) {
+    await page.waitForSelector('#dj-search-results[data-search-state="done"]', { state: 'attached', timeout: STEP_MS });
+  }
 }
 
 /** Page paths (site-relative) of links matching `selector` on `url`. */
@@ -275,6 +279,7 @@ async function discoverPages(base) {
   pages.push({ name: 'branches', url: '/branches/' });
   pages.push({ name: 'branch', url: await first('/branches/', '.term-list a', 'branch') });
   pages.push({ name: 'code, note, figure, table', url: CODE_FIXTURE });
+  pages.push({ name: 'search results', url: `/search/?q=${encodeURIComponent('三会一课')}` });
   pages.push({ name: '404', url: '/no-such-page-for-a11y/', status: 404 });
   await page.context().close();
   return pages;

@@ -347,6 +347,11 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
 /// `packages` under tests/browser/node_modules: without them the test fails under CI (env var
 /// `CI` set) and is skipped with a note otherwise.
 pub fn run_browser_script(script: &str, packages: &[&str], timeout: Duration) {
+    run_browser_script_with(script, &[], packages, timeout);
+}
+
+/// [`run_browser_script`] with command-line arguments for the script.
+pub fn run_browser_script_with(script: &str, args: &[&OsStr], packages: &[&str], timeout: Duration) {
     let browser_dir = repo().join("tests/browser");
     let modules = browser_dir.join("node_modules");
     let chromium = Path::new("/usr/bin/chromium");
@@ -364,6 +369,7 @@ pub fn run_browser_script(script: &str, packages: &[&str], timeout: Duration) {
     }
     let mut child = Command::new("node")
         .arg(browser_dir.join(script))
+        .args(args)
         .env("DANGJIAN_BIN", BIN)
         .current_dir(&browser_dir)
         .stdin(Stdio::null())

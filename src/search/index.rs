@@ -1,0 +1,234 @@
+//! Building the n-gram tables of the search index.
+//!
+//! A query term of one to three UTF-16 code units (a Chinese character is one) is answered by a
+//! table of the documents that hold that gram (with the count and whether it is in the title); a
+//! longer term by the positions of its four-unit grams, checked to follow one another exactly. So a term is found exactly
+//! where it occurs as a substring, with no word segmentation to disagree with the reader's.
+//!
+//! Postings are written as base-64 VLQ text (five bits a character, as in source maps), which a
+//! script can carry from `file://` and decode quickly.
+
+use rustc_hash::FxHashMap;
+
+use super::text::BLOCK_BREAK;
+
+/// The longest gram; longer terms are matched through the positions of their grams this long.
+pub const MAX_GRAM: usize = 4;
+
+/// The alphabet of the VLQ digits (the base-64 one, safe in a JSON string).
+const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Appends `value` as VLQ: five bits a digit, lowest first, the sixth bit set while more follow.
+pub fn push_vlq(out: &mut Vec<u8>, mut value: u64) {
+    loop {
+        let low = (value & 31) as usize;
+        value >>= 5;
+        if value == 0 {
+            out.push(DIGITS[low]);
+            return;
+        }
+        out.push(DIGITS[low | 32]);
+    }
+}
+
+/// FNV-1a over the code units of a gram: which shard holds it. The script computes the same.
+pub fn gram_hash(gram: &[u16]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for &unit in gram {
+        hash ^= u32::from(unit);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+/// What the table builder reads of a document: its normalized, marked text (see
+/// [`super::text::indexed_chars`]) as UTF-16 code units, the unit of JavaScript strings, so a gram
+/// of four is one `u64` and the browser counts positions the same way.
+pub struct DocUnits<'a> {
+    /// The text.
+    pub units: &'a [u16],
+    /// How many units of it are the title.
+    pub title_len: usize,
+}
+
+/// A gram as the shards name it: its text, or, when it holds half of a surrogate pair (a rare
+/// character cut by a gram boundary), `#` and four hexadecimal digits per code unit.
+pub fn gram_key(units: &[u16]) -> String {
+    match String::from_utf16(units) {
+        Ok(text) => text,
+        Err(_) => std::iter::once("#".to_string())
+            .chain(units.iter().map(|u| format!("{u:04x}")))
+            .collect(),
+    }
+}
+
+/// One table: the encoded postings of every gram of length `n`, grouped into shards.
+#[derive(Debug)]
+pub struct Table {
+    /// Shard → (gram, encoded postings), grams in first-seen order.
+    pub shards: Vec<Vec<(String, Vec<u8>)>>,
+}
+
+/// No position: ends a chain of positions.
+const NONE: u32 = u32::MAX;
+
+/// Builds the table of grams `n` code units long over `docs` (in id order), in `shard_count` shards.
+/// Grams that hold whitespace are left out: query terms never contain any.
+///
+/// Each document's occurrences are gathered in per-gram slots (one hash lookup a code unit),
+/// then written once per gram and document: short grams as `doc delta, count·2 + in title`, the
+/// positional table as `doc delta, count, position deltas…`.
+pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table {
+    let positional = n == MAX_GRAM;
+    let mask = if n == MAX_GRAM { u64::MAX } else { (1u64 << (16 * n)) - 1 };
+    let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut keys: Vec<u64> = Vec::new();
+    let mut current: Vec<u32> = Vec::new();
+    let mut counts: Vec<u32> = Vec::new();
+    let mut in_title: Vec<bool> = Vec::new();
+    let mut heads: Vec<u32> = Vec::new();
+    let mut written: Vec<u32> = Vec::new();
+    let mut encoded: Vec<Vec<u8>> = Vec::new();
+    let mut touched: Vec<u32> = Vec::new();
+    let mut chain: Vec<u32> = Vec::new();
+    let mut positions: Vec<u32> = Vec::new();
+    for (doc, text) in docs.iter().enumerate() {
+        // Ids fit in u32: a site has far fewer than four billion pages.
+        let doc = doc as u32;
+        touched.clear();
+        if positional {
+            chain.clear();
+            chain.resize(text.units.len(), NONE);
+        }
+        let mut key = 0u64;
+        let mut last_separator: isize = -1;
+        for (end, &unit) in text.units.iter().enumerate() {
+            key = ((key << 16) | u64::from(unit)) & mask;
+            if unit == SPACE || unit == BREAK {
+                last_separator = end as isize;
+            }
+            if end + 1 < n {
+                continue;
+            }
+            let start = end + 1 - n;
+            if last_separator >= start as isize {
+                continue;
+            }
+            let next = keys.len() as u32;
+            let slot = *slots.entry(key).or_insert(next) as usize;
+            if slot == keys.len() {
+                keys.push(key);
+                current.push(NONE);
+                counts.push(0);
+                in_title.push(false);
+                heads.push(NONE);
+                written.push(0);
+                encoded.push(Vec::new());
+            }
+            if current[slot] != doc {
+                current[slot] = doc;
+                counts[slot] = 0;
+                in_title[slot] = false;
+                heads[slot] = NONE;
+                touched.push(slot as u32);
+            }
+            counts[slot] += 1;
+            if positional {
+                chain[start] = heads[slot];
+                heads[slot] = start as u32;
+            } else if start + n <= text.title_len {
+                in_title[slot] = true;
+            }
+        }
+        for &slot in &touched {
+            let slot = slot as usize;
+            let out = &mut encoded[slot];
+            push_vlq(out, u64::from(doc - written[slot]));
+            written[slot] = doc;
+            if positional {
+                positions.clear();
+                let mut at = heads[slot];
+                while at != NONE {
+                    positions.push(at);
+                    at = chain[at as usize];
+                }
+                push_vlq(out, positions.len() as u64);
+                let mut previous = 0;
+                for &p in positions.iter().rev() {
+                    push_vlq(out, u64::from(p - previous));
+                    previous = p;
+                }
+            } else {
+                push_vlq(out, u64::from(counts[slot]) * 2 + u64::from(in_title[slot]));
+            }
+        }
+    }
+    let mut shards: Vec<Vec<(String, Vec<u8>)>> = (0..shard_count.max(1)).map(|_| Vec::new()).collect();
+    let shard_total = shards.len();
+    // Slots are numbered in first-seen order over documents in id order: the same every build.
+    for (key, postings) in keys.into_iter().zip(encoded) {
+        // The key holds the units, first one highest.
+        let gram: Vec<u16> = (0..n).rev().map(|i| (key >> (16 * i)) as u16).collect();
+        let shard = gram_hash(&gram) as usize % shard_total;
+        shards[shard].push((gram_key(&gram), postings));
+    }
+    Table { shards }
+}
+
+/// The separators as code units.
+const SPACE: u16 = b' ' as u16;
+const BREAK: u16 = BLOCK_BREAK as u16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &[u8]) -> Vec<u64> {
+        let mut values = Vec::new();
+        let (mut value, mut shift) = (0u64, 0);
+        for &b in text {
+            let digit = DIGITS.iter().position(|&d| d == b).unwrap() as u64;
+            value |= (digit & 31) << shift;
+            shift += 5;
+            if digit & 32 == 0 {
+                values.push(value);
+                value = 0;
+                shift = 0;
+            }
+        }
+        values
+    }
+
+    #[test]
+    fn gram_keys_survive_cut_surrogate_pairs() {
+        assert_eq!(gram_key(&"党建".encode_utf16().collect::<Vec<_>>()), "党建");
+        let rare: Vec<u16> = "𠮷党".encode_utf16().collect();
+        assert_eq!(gram_key(&rare[1..]), "#dfb7515a");
+    }
+
+    #[test]
+    fn vlq_round_trips() {
+        let mut out = Vec::new();
+        for v in [0, 1, 31, 32, 1000, 123_456_789] {
+            push_vlq(&mut out, v);
+        }
+        assert_eq!(decode(&out), vec![0, 1, 31, 32, 1000, 123_456_789]);
+        assert_eq!(&out[..3], b"ABf");
+    }
+
+    #[test]
+    fn tables_count_documents_and_positions() {
+        let a: Vec<u16> = "党建\n学习党建工作".encode_utf16().collect();
+        let b: Vec<u16> = "工作 党建".encode_utf16().collect();
+        let docs = [DocUnits { units: &a, title_len: 2 }, DocUnits { units: &b, title_len: 2 }];
+        let table = build_table(&docs, 2, 1);
+        let key = |gram: &str| gram_key(&gram.encode_utf16().collect::<Vec<_>>());
+        let find = |gram: &str| table.shards[0].iter().find(|(g, _)| *g == key(gram)).map(|(_, e)| decode(e));
+        // 党建: doc 0 twice, once in the title (2·2+1); doc 1 once (delta 1, 1·2+0).
+        assert_eq!(find("党建"), Some(vec![0, 5, 1, 2]));
+        assert_eq!(find("建\n"), None);
+        let table = build_table(&docs, 4, 1);
+        let positions = table.shards[0].iter().find(|(g, _)| *g == key("党建工作")).map(|(_, e)| decode(e));
+        assert_eq!(positions, Some(vec![0, 1, 5]));
+    }
+}

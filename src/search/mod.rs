@@ -1,0 +1,280 @@
+//! Full-text search that finds exactly the pages holding a phrase, offline.
+//!
+//! The build writes, under `/search/`: `meta.js` (sections, branches, and for each document its
+//! section, branches and title length), the gram shards `g1/`…`g4/` (see [`index`]) and one
+//! `d/<id>.js` per page with the text the results page quotes from. Every file is a script that
+//! hands its data to `window.DJSearch`, so the search works from `file://` as well as from any
+//! host and sub-path; the browser loads only the shards a query needs. Documents are numbered
+//! newest first, so a lower id is a more recent page.
+
+pub mod index;
+pub mod text;
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::content::Library;
+use crate::render::taxonomy::Taxonomy;
+use index::{DocUnits, MAX_GRAM, Table, push_vlq};
+
+/// The taxonomy whose terms filter results by branch.
+const BRANCH_TAXONOMY: &str = "branches";
+
+/// How many bytes of encoded postings a shard should hold: a query fetches one shard per gram.
+const SHARD_TARGET_BYTES: f64 = 16.0 * 1024.0;
+
+/// Encoded bytes of each gram table per byte of Markdown body, measured on the benchmark corpus;
+/// they only size the shards, so an estimate does.
+const TABLE_BYTES_PER_BODY_BYTE: [f64; MAX_GRAM] = [0.18, 0.44, 0.52, 1.3];
+
+/// One file of the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFile {
+    /// `search/meta.js`.
+    Meta,
+    /// `search/g<n>/<shard>.js`: grams of length n.
+    Shard(usize, usize),
+    /// `search/d/<id>.js`: one document's record.
+    Doc(usize),
+}
+
+/// The pages in document-id order: newest first, ties by file path.
+pub fn doc_order(library: &Library) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..library.pages.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&library.pages[a], &library.pages[b]);
+        b.date.cmp(&a.date).then_with(|| a.relative_path.cmp(&b.relative_path))
+    });
+    order
+}
+
+/// Shards per table, from the amount of text: known before anything is indexed, so the plan can
+/// list every file, and the same for the same content.
+pub fn shard_counts(library: &Library) -> [usize; MAX_GRAM] {
+    let body_bytes: usize = library.pages.iter().map(|p| p.body.len() + p.title.len()).sum();
+    TABLE_BYTES_PER_BODY_BYTE.map(|factor| ((body_bytes as f64 * factor / SHARD_TARGET_BYTES).ceil() as usize).max(1))
+}
+
+/// Every file of the index with its site path.
+pub fn files(library: &Library) -> Vec<(String, SearchFile)> {
+    let mut files = vec![("/search/meta.js".to_string(), SearchFile::Meta)];
+    for (table, count) in shard_counts(library).into_iter().enumerate() {
+        let n = table + 1;
+        files.extend((0..count).map(|k| (format!("/search/g{n}/{k}.js"), SearchFile::Shard(n, k))));
+    }
+    files.extend((0..library.pages.len()).map(|id| (format!("/search/d/{id}.js"), SearchFile::Doc(id))));
+    files
+}
+
+/// A page as the index knows it.
+#[derive(Debug)]
+struct Doc {
+    /// Title, description, body text and taxonomy terms, whitespace collapsed, blocks on lines.
+    text: String,
+    path: String,
+    date: Option<String>,
+    section: usize,
+    branches: Vec<usize>,
+    title_len: usize,
+}
+
+/// The whole index, built once per build (lazily, when its first file is rendered).
+#[derive(Debug)]
+pub struct SearchIndex {
+    docs: Vec<Doc>,
+    sections: Vec<(String, String)>,
+    branches: Vec<String>,
+    tables: Vec<Table>,
+    relative_urls: bool,
+}
+
+impl SearchIndex {
+    /// Indexes every published page.
+    pub fn build(library: &Library, config: &Config, taxonomies: &[Taxonomy]) -> SearchIndex {
+        let order = doc_order(library);
+        let branch_taxonomy = taxonomies.iter().find(|t| t.config.name == BRANCH_TAXONOMY);
+        let branches: Vec<String> = branch_taxonomy
+            .map(|t| t.terms.iter().map(|term| term.name.clone()).collect())
+            .unwrap_or_default();
+        let mut sections: Vec<(String, String)> = Vec::new();
+        let mut section_ids = std::collections::HashMap::new();
+        for &page in &order {
+            let key = &library.pages[page].section;
+            if !section_ids.contains_key(key) {
+                let (title, path) = match library.section_index.get(key) {
+                    Some(&s) => (library.sections[s].title.clone(), library.sections[s].path.clone()),
+                    None => (String::new(), "/".to_string()),
+                };
+                section_ids.insert(key.clone(), sections.len());
+                sections.push((title, path));
+            }
+        }
+        let docs: Vec<Doc> = order
+            .par_iter()
+            .map(|&index| {
+                let page = &library.pages[index];
+                let mut text = page.title.clone();
+                for block in [
+                    page.front.description.clone().unwrap_or_default(),
+                    text::html_text(&page.rendered.html),
+                ] {
+                    if !block.trim().is_empty() {
+                        text.push(text::BLOCK_BREAK);
+                        text.push_str(&block);
+                    }
+                }
+                for names in page.front.taxonomies.values() {
+                    for name in names {
+                        text.push(text::BLOCK_BREAK);
+                        text.push_str(name);
+                    }
+                }
+                let mut title_chars = Vec::new();
+                text::indexed_chars(&page.title, &mut title_chars);
+                let title_len = title_chars.iter().map(|c| c.len_utf16()).sum();
+                let page_branches = page.front.taxonomies.get(BRANCH_TAXONOMY);
+                Doc {
+                    text: collapse_whitespace(&text),
+                    path: page.path.clone(),
+                    date: page.date.map(|d| d.day().format("%Y-%m-%d").to_string()),
+                    section: section_ids.get(&page.section).copied().unwrap_or(0),
+                    branches: page_branches
+                        .map(|names| names.iter().filter_map(|n| branches.iter().position(|b| b == n)).collect())
+                        .unwrap_or_default(),
+                    title_len,
+                }
+            })
+            .collect();
+        let units: Vec<Vec<u16>> = docs
+            .par_iter()
+            .map(|doc| {
+                let mut chars = Vec::with_capacity(doc.text.len() / 2);
+                text::indexed_chars(&doc.text, &mut chars);
+                let mut units = Vec::with_capacity(chars.len());
+                let mut buffer = [0u16; 2];
+                for c in chars {
+                    units.extend_from_slice(c.encode_utf16(&mut buffer));
+                }
+                units
+            })
+            .collect();
+        let doc_units: Vec<DocUnits<'_>> = units
+            .iter()
+            .zip(&docs)
+            .map(|(units, doc)| DocUnits {
+                units,
+                title_len: doc.title_len,
+            })
+            .collect();
+        let counts = shard_counts(library);
+        let table = |n: usize| index::build_table(&doc_units, n, counts[n - 1]);
+        // The positional table is about as much work as the three short ones together.
+        let (positional, short) = rayon::join(
+            || table(MAX_GRAM),
+            || {
+                let (one, (two, three)) = rayon::join(|| table(1), || rayon::join(|| table(2), || table(3)));
+                vec![one, two, three]
+            },
+        );
+        let mut tables = short;
+        tables.push(positional);
+        SearchIndex {
+            docs,
+            sections,
+            branches,
+            tables,
+            relative_urls: config.relative_urls,
+        }
+    }
+
+    /// The bytes of one index file.
+    pub fn render(&self, file: SearchFile) -> Vec<u8> {
+        match file {
+            SearchFile::Meta => self.meta(),
+            SearchFile::Shard(n, k) => self.shard(n, k),
+            SearchFile::Doc(id) => self.doc(id),
+        }
+    }
+
+    fn meta(&self) -> Vec<u8> {
+        let mut per_doc = Vec::new();
+        // Per document: section·4 + branch count (3 meaning "3, then the count"), title length,
+        // then the branches; most pages take three VLQ digits.
+        for doc in &self.docs {
+            let branches = doc.branches.len();
+            push_vlq(&mut per_doc, (doc.section * 4 + branches.min(3)) as u64);
+            push_vlq(&mut per_doc, doc.title_len as u64);
+            if branches >= 3 {
+                push_vlq(&mut per_doc, (branches - 3) as u64);
+            }
+            for &b in &doc.branches {
+                push_vlq(&mut per_doc, b as u64);
+            }
+        }
+        let meta = json!({
+            "version": 1,
+            "count": self.docs.len(),
+            "shards": self.tables.iter().map(|t| t.shards.len()).collect::<Vec<_>>(),
+            "relative": self.relative_urls,
+            "sections": self.sections.iter().map(|(title, path)| json!([title, path])).collect::<Vec<_>>(),
+            "branches": self.branches,
+            "docs": String::from_utf8_lossy(&per_doc),
+        });
+        script("meta", &[meta])
+    }
+
+    fn shard(&self, n: usize, k: usize) -> Vec<u8> {
+        let grams = self.tables.get(n - 1).and_then(|t| t.shards.get(k));
+        let mut object = serde_json::Map::new();
+        for (gram, encoded) in grams.into_iter().flatten() {
+            // VLQ digits are ASCII.
+            object.insert(gram.clone(), Value::String(String::from_utf8_lossy(encoded).into_owned()));
+        }
+        script("shard", &[json!(format!("g{n}/{k}")), Value::Object(object)])
+    }
+
+    fn doc(&self, id: usize) -> Vec<u8> {
+        let Some(doc) = self.docs.get(id) else {
+            return script("doc", &[json!(id), Value::Null]);
+        };
+        // The title is the first line of the text.
+        let record = json!({
+            "path": doc.path,
+            "date": doc.date,
+            "text": doc.text,
+        });
+        script("doc", &[json!(id), record])
+    }
+}
+
+/// `DJSearch.<method>(args…);` — a script that hands data to the search page.
+fn script(method: &str, args: &[Value]) -> Vec<u8> {
+    let args: Vec<String> = args.iter().map(Value::to_string).collect();
+    format!("DJSearch.{method}({});\n", args.join(",")).into_bytes()
+}
+
+/// Whitespace runs become one space, or one line break when they hold one: the record quoted on
+/// the results page is the indexed text, character for character before normalisation.
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending: Option<char> = None;
+    for c in text.chars() {
+        if c.is_whitespace() || c == text::WORD_MARK {
+            let kind = if c == text::BLOCK_BREAK { text::BLOCK_BREAK } else { ' ' };
+            pending = Some(if pending == Some(text::BLOCK_BREAK) {
+                text::BLOCK_BREAK
+            } else {
+                kind
+            });
+            continue;
+        }
+        if let Some(space) = pending.take()
+            && !out.is_empty()
+        {
+            out.push(space);
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! The text a page is found by, and the one normalisation the index and the browser share: each
+//! character maps to exactly one character (NFKC where that gives one character, then lower case),
+//! so full-width and half-width forms and letter case never decide whether a page is found.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Put in front of every run of Latin letters and digits in the indexed text: a query word is
+/// looked up with the mark in front, so Latin words match from their first letter (by prefix),
+/// never from the middle of a word. Queries cannot contain it.
+pub const WORD_MARK: char = '\u{1}';
+
+/// Separates the title, description, blocks of the body and tags: a match never spans two of
+/// them, because query terms are split at whitespace.
+pub const BLOCK_BREAK: char = '\n';
+
+/// One character in its searchable form. The browser's script applies the same rule
+/// (`normalize("NFKC")` when that gives one character, then `toLowerCase()` likewise).
+pub fn normalize_char(c: char) -> char {
+    // Fast paths for most of a Chinese page: ASCII, and the CJK ideographs and punctuation that
+    // NFKC leaves alone (U+3038–303A and U+3000 do change, so they take the slow path).
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if matches!(c as u32, 0x4E00..=0x9FFF | 0x3001..=0x3037) {
+        return c;
+    }
+    let mut nfkc = c.nfkc();
+    let folded = match (nfkc.next(), nfkc.next()) {
+        (Some(one), None) => one,
+        _ => c,
+    };
+    let mut lower = folded.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(one), None) => one,
+        _ => folded,
+    }
+}
+
+/// True for characters of Latin-script words and numbers (everything alphanumeric below the CJK
+/// blocks), which are matched as words by prefix rather than as substrings.
+pub fn is_word_char(c: char) -> bool {
+    (c as u32) < 0x2E80 && c.is_alphanumeric()
+}
+
+/// Whitespace of any width ends a block or a query term.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == WORD_MARK
+}
+
+/// The normalized characters of `text` with [`WORD_MARK`] before each Latin word; whitespace runs
+/// become one space (or a [`BLOCK_BREAK`] when they hold one).
+pub fn indexed_chars(text: &str, out: &mut Vec<char>) {
+    let mut previous_word = false;
+    let mut pending_space: Option<char> = None;
+    for c in text.chars() {
+        if is_space(c) {
+            let kind = if c == BLOCK_BREAK { BLOCK_BREAK } else { ' ' };
+            pending_space = Some(if pending_space == Some(BLOCK_BREAK) { BLOCK_BREAK } else { kind });
+            previous_word = false;
+            continue;
+        }
+        if let Some(space) = pending_space.take()
+            && !out.is_empty()
+        {
+            out.push(space);
+        }
+        let c = normalize_char(c);
+        let word = is_word_char(c);
+        if word && !previous_word {
+            out.push(WORD_MARK);
+        }
+        previous_word = word;
+        out.push(c);
+    }
+}
+
+/// The searchable terms of a query: split at whitespace, normalized, marked like the index.
+pub fn query_terms(query: &str) -> Vec<Vec<char>> {
+    query
+        .split(|c: char| is_space(c))
+        .filter(|t| !t.is_empty())
+        .map(|term| {
+            let mut chars = Vec::new();
+            indexed_chars(term, &mut chars);
+            chars
+        })
+        .collect()
+}
+
+/// The text of rendered HTML: tags removed, entities decoded, a [`BLOCK_BREAK`] where a block
+/// element starts or ends, script and style contents dropped.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        push_text(&rest[..open], &mut out);
+        let tag_and_more = &rest[open..];
+        let Some(close) = tag_and_more.find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &tag_and_more[1..close];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        rest = &tag_and_more[close + 1..];
+        if !tag.starts_with('/') && (name == "script" || name == "style") {
+            let end = format!("</{name}");
+            rest = rest.find(&end).map_or("", |i| &rest[i..]);
+            continue;
+        }
+        if is_block(&name) && !out.ends_with(BLOCK_BREAK) && !out.is_empty() {
+            out.push(BLOCK_BREAK);
+        }
+    }
+    push_text(rest, &mut out);
+    out.trim_end().to_string()
+}
+
+/// Appends a text node; whitespace that only separates blocks is dropped.
+fn push_text(text: &str, out: &mut String) {
+    if out.is_empty() || out.ends_with(BLOCK_BREAK) {
+        decode_entities(text.trim_start(), out);
+    } else {
+        decode_entities(text, out);
+    }
+}
+
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "pre"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "figure"
+            | "figcaption"
+            | "section"
+            | "hr"
+            | "details"
+            | "summary"
+    )
+}
+
+/// Appends `text` with character references decoded (Markdown output uses few of them).
+fn decode_entities(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let decoded = after.find(';').filter(|&end| end <= 10).and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code)
+                }
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indexed(text: &str) -> String {
+        let mut chars = Vec::new();
+        indexed_chars(text, &mut chars);
+        chars.into_iter().collect()
+    }
+
+    #[test]
+    fn full_width_and_case_fold_to_one_form() {
+        assert_eq!(indexed("ＡＢＣ党建１２３"), "\u{1}abc党建\u{1}123");
+        assert_eq!(normalize_char('Ｄ'), 'd');
+        // Characters whose NFKC form is longer stay as they are, so positions never shift.
+        assert_eq!(normalize_char('㈠'), '㈠');
+        // The fast paths agree with the general rule.
+        for c in ['〸', '　', '、', '中', 'Q', '丽', '⼀', 'ﬁ'] {
+            let slow = {
+                let mut nfkc = c.nfkc();
+                let folded = match (nfkc.next(), nfkc.next()) {
+                    (Some(one), None) => one,
+                    _ => c,
+                };
+                folded
+                    .to_lowercase()
+                    .next()
+                    .filter(|_| folded.to_lowercase().count() == 1)
+                    .unwrap_or(folded)
+            };
+            assert_eq!(normalize_char(c), slow, "{c}");
+        }
+    }
+
+    #[test]
+    fn words_are_marked_and_spaces_collapse() {
+        assert_eq!(indexed("学习强国 APP  登录\n\n下一段"), "学习强国 \u{1}app 登录\n下一段");
+        assert_eq!(
+            query_terms("  三会一课　Dang "),
+            vec!["三会一课".chars().collect::<Vec<_>>(), "\u{1}dang".chars().collect()]
+        );
+    }
+
+    #[test]
+    fn html_text_keeps_blocks_apart() {
+        let html = "<h2 id=\"a\">一、基本情况</h2>\n<p><strong>健全</strong>机制&amp;制度<br>第二行</p><script>var x=1;</script><ul><li>甲</li><li>乙</li></ul>";
+        assert_eq!(html_text(html), "一、基本情况\n健全机制&制度\n第二行\n甲\n乙");
+        assert_eq!(html_text("a &lt;b&gt; &#x4E2D;&#25991; & c"), "a <b> 中文 & c");
+    }
+}
