@@ -124,6 +124,10 @@ pub struct Config {
     /// Review (三审三校) settings.
     #[serde(default)]
     pub review: ReviewConfig,
+    /// The organization-life ledger (三会一课台账): how often each kind of meeting is required.
+    /// Used when the site has data/branches.toml.
+    #[serde(default)]
+    pub ledger: crate::ledger::LedgerConfig,
     /// Free-form settings for themes.
     #[serde(default)]
     pub extra: toml::Table,

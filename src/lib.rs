@@ -13,6 +13,7 @@ pub mod embedded;
 pub mod files;
 pub mod images;
 pub mod init;
+pub mod ledger;
 pub mod markdown;
 pub mod new;
 pub mod output;

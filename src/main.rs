@@ -66,6 +66,12 @@ enum Command {
         /// Site folder; default: the current folder if it has config.toml, else ./site
         #[arg(long)]
         site: Option<PathBuf>,
+        /// The page reports a meeting of this kind (会议类型), e.g. 党课, 支委会, 主题党日; needs --branch
+        #[arg(long)]
+        meeting: Option<String>,
+        /// The branch the page is about: its slug (or name) in data/branches.toml
+        #[arg(long)]
+        branch: Option<String>,
     },
     /// Deletes a previous output moved aside by `build` (run by `build` itself, in the background)
     #[command(name = "__remove-old", hide = true)]
@@ -144,8 +150,15 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::New { section, title, site } => {
-            match dangjian::new::new_page(&resolve_site(site), &section, &title, chrono::Local::now().date_naive()) {
+        Command::New {
+            section,
+            title,
+            site,
+            meeting,
+            branch,
+        } => {
+            let options = dangjian::new::NewOptions { meeting, branch };
+            match dangjian::new::new_page_with(&resolve_site(site), &section, &title, chrono::Local::now().date_naive(), &options) {
                 Ok(path) => {
                     println!("created {} (a draft: remove `draft = true` to publish it)", path.display());
                     ExitCode::SUCCESS

@@ -8,8 +8,22 @@ use chrono::NaiveDate;
 use crate::config::Config;
 use crate::content::slug::slugify;
 
+/// What `--meeting` and `--branch` ask of a new page.
+#[derive(Debug, Clone, Default)]
+pub struct NewOptions {
+    /// The kind of meeting the page reports (`--meeting 党课`), for the organization-life ledger.
+    pub meeting: Option<String>,
+    /// The branch the page is about, by its slug or name in data/branches.toml (`--branch SLUG`).
+    pub branch: Option<String>,
+}
+
 /// Creates the page and returns its path.
 pub fn new_page(site_dir: &Path, section: &str, title: &str, today: NaiveDate) -> Result<PathBuf, String> {
+    new_page_with(site_dir, section, title, today, &NewOptions::default())
+}
+
+/// [`new_page`] with the branch and the `[meeting]` table filled in from `options`.
+pub fn new_page_with(site_dir: &Path, section: &str, title: &str, today: NaiveDate, options: &NewOptions) -> Result<PathBuf, String> {
     let config = Config::load(site_dir).map_err(|d| d.to_string())?;
     let section = section.trim_matches('/');
     let section_dir = crate::files::confined(&site_dir.join("content"), section)
@@ -46,8 +60,13 @@ pub fn new_page(site_dir: &Path, section: &str, title: &str, today: NaiveDate) -
         front.insert("review".into(), toml::Value::Table(review));
         publish = "写完后删除上面的 `draft = true`，并在 [review] 中填写初审（first）、复审（second）、终审（final）人员姓名";
     }
+    let mut note = "";
+    if options.meeting.is_some() || options.branch.is_some() {
+        let (meeting, branch) = (options.meeting.as_deref(), options.branch.as_deref());
+        note = crate::ledger::scaffold::fill_new_page(site_dir, &config, &mut front, meeting, branch)?;
+    }
     let text = format!(
-        "+++\n{}+++\n\n在这里写正文。{publish}，稿件才会发布。\n",
+        "+++\n{}+++\n\n在这里写正文。{publish}，稿件才会发布。\n{note}",
         toml::to_string(&front).map_err(|e| e.to_string())?
     );
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

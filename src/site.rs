@@ -118,6 +118,9 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     );
     // Wrong formulations and personal data stop a build like any other error.
     diagnostics.extend(crate::check::content_findings(&library, site_dir, caches.map(|c| &c.check)));
+    // Branch names and meeting records (三会一课台账) are checked like the rest of the content.
+    let (ledger, found) = crate::ledger::Ledger::load(site_dir, &config, &library, options.now.date());
+    diagnostics.extend(found);
     let mut templates = match templates {
         Ok(templates) => templates,
         Err(errors) => {
@@ -137,15 +140,22 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
         markdown_cache,
         &mut diagnostics,
     );
-    let taxonomies = taxonomy::collect(&library, &config);
-    let (plan, plan_diagnostics) = render::plan::plan(&library, &taxonomies, &templates, &config, site_dir);
+    let mut taxonomies = taxonomy::collect(&library, &config);
+    if let Some(ledger) = &ledger {
+        ledger.branch_terms(&library, &mut taxonomies);
+    }
+    let (plan, plan_diagnostics) = render::plan::plan(&library, &taxonomies, &templates, &config, site_dir, ledger.as_ref());
     diagnostics.extend(plan_diagnostics);
+    diagnostics.extend(crate::check::links::missing_targets(&library, &plan, &config));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(finish(diagnostics));
     }
     let config_value = config.template_value();
-    let values = Arc::new(SiteValues::new(config, library, taxonomies));
+    let mut values = SiteValues::new(config, library, taxonomies);
+    values.ledger = ledger;
+    let values = Arc::new(values);
     functions::register_content(&mut templates.tera, values.clone());
+    crate::ledger::register_functions(&mut templates.tera, values.clone());
     Ok(Prepared {
         templates,
         values,
@@ -302,13 +312,8 @@ struct AnchorTargets {
 
 impl AnchorTargets {
     fn new(library: &Library) -> AnchorTargets {
-        let rendered = library
-            .pages
-            .iter()
-            .map(|p| (&p.relative_path, &p.rendered))
-            .chain(library.sections.iter().map(|s| (&s.relative_path, &s.rendered)));
         let mut wanted = HashMap::new();
-        for (own, rendered) in rendered {
+        for (_, own, rendered) in library.rendered() {
             for anchor in &rendered.anchors {
                 let target = anchor.target.as_deref().unwrap_or(own);
                 if let Some(path) = library.path_of(target) {
@@ -340,13 +345,8 @@ impl AnchorTargets {
     /// Every `#fragment` must name an id of its page (rule `anchor`).
     fn check(&self, library: &Library) -> Vec<Diagnostic> {
         let ids = self.ids.lock().unwrap_or_else(|p| p.into_inner());
-        let sources = library
-            .pages
-            .iter()
-            .map(|p| (&p.file, &p.relative_path, &p.rendered))
-            .chain(library.sections.iter().map(|s| (&s.file, &s.relative_path, &s.rendered)));
         let mut found = Vec::new();
-        for (file, own_path, rendered) in sources {
+        for (file, own_path, rendered) in library.rendered() {
             for anchor in &rendered.anchors {
                 // `#top` always scrolls to the top; an empty fragment names nothing.
                 if anchor.fragment.is_empty() || anchor.fragment == "top" {

@@ -80,3 +80,47 @@ fn anchors_may_name_ids_the_theme_adds() {
     let run = dangjian(["check", "--site", site.site.to_str().unwrap()]);
     assert_eq!((run.code, run.stdout.as_str()), (Some(0), "no problems found\n"), "{}", run.stderr);
 }
+
+/// Rule `link` beyond `@/`: relative `.md` links, site paths, images and attachments, checked
+/// against what the site will have; links that are fine are rewritten or left alone.
+#[test]
+fn links_to_missing_pages_images_and_files_are_errors_and_good_ones_work() {
+    let site = Site::copy("basic");
+    site.write(
+        "content/news/links.md",
+        "+++\ntitle = \"链接\"\ndate = 2024-05-20\n+++\n\n\
+         见[相对](../study/nope.md)、[站内](/study/nope/)、[附件](/files/nope.pdf)。\n\n\
+         ![缺图](missing.jpg)\n\n\
+         好的：[规章](../study/rules.md)、[栏目](/news/)、[栏目无斜杠](/study)、[文件](/files/hello.txt)、\
+         [邮件](mailto:dangban@example.cn)、[查询](?q=1)。\n",
+    );
+    let bundle = std::fs::read_to_string(site.site.join("content/news/2024-03-01-activity/index.md")).unwrap();
+    site.write(
+        "content/news/2024-03-01-activity/index.md",
+        format!("{bundle}\n![合影](photo.jpg) [报告](report.pdf) [上一级的稿件](../links.md)\n"),
+    );
+    let run = dangjian(["check", "--site", site.site.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "{run:?}");
+    let links: Vec<&str> = run.stdout.lines().filter(|l| l.contains("error[link]")).collect();
+    assert_eq!(
+        links,
+        [
+            "content/news/links.md:6:2: error[link]: `../study/nope.md` links to content/study/nope.md, which does not exist",
+            "content/news/links.md:6:25: error[link]: `/study/nope/` points to /study/nope/, which the site does not have",
+            "content/news/links.md:6:44: error[link]: `/files/nope.pdf` points to /files/nope.pdf, which the site does not have",
+            "content/news/links.md:8:1: error[link]: `missing.jpg` points to /news/links/missing.jpg, which the site does not have",
+        ]
+    );
+    // Without the broken links the site builds, and a relative .md link becomes the page's URL.
+    site.write(
+        "content/news/links.md",
+        "+++\ntitle = \"链接\"\ndate = 2024-05-20\n+++\n\n好的：[规章](../study/rules.md)、[栏目](/news/)、[文件](/files/hello.txt)。\n",
+    );
+    site.build(&[]).expect_code(0, "build with good links");
+    let page = site.output("news/links/index.html");
+    assert!(site.out.join("study/rules/index.html").exists(), "the linked page exists");
+    assert!(
+        page.contains("/study/rules/\""),
+        "the .md link is rewritten to the page's address: {page}"
+    );
+}

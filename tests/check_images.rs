@@ -8,78 +8,14 @@
 mod common;
 
 use common::{Site, dangjian};
+use dangjian::images::samples::{self, tiny_jpeg, tiny_png, tiny_webp};
 use img_parts::png::Png;
 use img_parts::webp::WebP;
 use img_parts::{Bytes, ImageEXIF};
 
-fn tiny_jpeg() -> Vec<u8> {
-    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00];
-    jpeg.extend([1; 64]);
-    jpeg.extend([0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00]);
-    for class in [0x00, 0x10] {
-        jpeg.extend([0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
-        jpeg.extend([0; 16]);
-    }
-    jpeg.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x3F, 0xFF, 0xD9]);
-    jpeg
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn tiny_png() -> Vec<u8> {
-    hex(
-        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da636460f85f0f0002870180eb47ba920000000049454e44ae426082",
-    )
-}
-
-fn tiny_webp() -> Vec<u8> {
-    hex("524946461a000000574542505650384c0d0000002f00000010071011118888fe0700")
-}
-
 /// EXIF as a phone writes it: where (39°54′27″N 116°23′30″E), with what camera, which way up.
 fn phone_exif(orientation: u16) -> Bytes {
-    use exif::{Field, In, Rational, Tag, Value};
-    let degrees = |d, m, s| {
-        Value::Rational(vec![
-            Rational { num: d, denom: 1 },
-            Rational { num: m, denom: 1 },
-            Rational { num: s, denom: 1 },
-        ])
-    };
-    let fields = [
-        Field {
-            tag: Tag::Model,
-            ifd_num: In::PRIMARY,
-            value: Value::Ascii(vec![b"P40".to_vec()]),
-        },
-        Field {
-            tag: Tag::Orientation,
-            ifd_num: In::PRIMARY,
-            value: Value::Short(vec![orientation]),
-        },
-        Field {
-            tag: Tag::GPSLatitude,
-            ifd_num: In::PRIMARY,
-            value: degrees(39, 54, 27),
-        },
-        Field {
-            tag: Tag::GPSLongitude,
-            ifd_num: In::PRIMARY,
-            value: degrees(116, 23, 30),
-        },
-    ];
-    let mut writer = exif::experimental::Writer::new();
-    for field in &fields {
-        writer.push_field(field);
-    }
-    let mut out = std::io::Cursor::new(Vec::new());
-    writer.write(&mut out, false).unwrap();
-    Bytes::from(out.into_inner())
+    Bytes::from(samples::phone_exif(orientation))
 }
 
 fn gps_jpeg(orientation: u16) -> Vec<u8> {

@@ -15,6 +15,14 @@ use common::{Site, files_with_extension, repo, run_browser_script_with};
 use dangjian::search::text::{WORD_MARK, indexed_chars};
 use serde_json::Value;
 
+/// The tests of this file each build a site and run Node or Chromium: one at a time, so the
+/// browser test never waits on a busy machine.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// A small deterministic generator (xorshift), so every run samples the same queries.
 struct Random(u64);
 
@@ -140,6 +148,11 @@ fn expected(texts: &BTreeMap<String, String>, query: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// The site paths of a query's hits, in rank order.
+fn paths(result: &Value) -> impl Iterator<Item = &str> {
+    result["paths"].as_array().into_iter().flatten().filter_map(Value::as_str)
+}
+
 /// Runs `queries` through the search script against `public`.
 fn run_queries(public: &Path, queries: &[Value]) -> Vec<Value> {
     let mut child = Command::new("node")
@@ -213,12 +226,7 @@ fn assert_exact(public: &Path, texts: &BTreeMap<String, String>, queries: &[Stri
     let results = run_queries(public, &queries.iter().map(|q| Value::String(q.clone())).collect::<Vec<_>>());
     let mut wrong = Vec::new();
     for (query, result) in queries.iter().zip(&results) {
-        let found: BTreeSet<String> = result["paths"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap().to_string())
-            .collect();
+        let found: BTreeSet<String> = paths(result).map(String::from).collect();
         let want = expected(texts, query);
         assert_eq!(result["total"].as_u64(), Some(found.len() as u64));
         if found != want {
@@ -242,6 +250,7 @@ fn assert_exact(public: &Path, texts: &BTreeMap<String, String>, queries: &[Stri
 
 #[test]
 fn every_sampled_chinese_substring_finds_exactly_the_pages_that_hold_it() {
+    let _turn = one_at_a_time();
     let (site, texts, _) = corpus_site(300, 0x5eed_1234);
     let mut random = Random(42);
     let queries = sample_queries(&texts, &mut random, 400, false);
@@ -253,6 +262,7 @@ fn every_sampled_chinese_substring_finds_exactly_the_pages_that_hold_it() {
 
 #[test]
 fn mixed_latin_queries_and_several_terms_are_exact_too() {
+    let _turn = one_at_a_time();
     let (site, texts, _) = corpus_site(300, 0x0bad_cafe);
     let mut random = Random(7);
     let mut queries = sample_queries(&texts, &mut random, 120, true);
@@ -287,6 +297,7 @@ fn mixed_latin_queries_and_several_terms_are_exact_too() {
 
 #[test]
 fn results_are_ranked_and_filtered() {
+    let _turn = one_at_a_time();
     let (site, texts, branches) = corpus_site(200, 0x1234_5678);
     let public = site.out.clone();
     let tag = "三会一课";
@@ -298,12 +309,7 @@ fn results_are_ranked_and_filtered() {
             serde_json::json!({"q": tag, "branch": "机关第一党支部"}),
         ],
     );
-    let all: Vec<&str> = results[0]["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
+    let all: Vec<&str> = paths(&results[0]).collect();
     assert_eq!(all.len(), expected(&texts, tag).len());
     // Pages with the term in the title come first; then more occurrences; then newer.
     let in_title = |path: &str| texts[path].split('\n').next().unwrap().contains(tag);
@@ -314,26 +320,17 @@ fn results_are_ranked_and_filtered() {
     );
     let counts: Vec<usize> = all[first_without..].iter().map(|p| texts[*p].matches(tag).count()).collect();
     assert!(counts.windows(2).all(|w| w[0] >= w[1]), "not ordered by frequency: {counts:?}");
-    let news: BTreeSet<&str> = results[1]["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
+    let news: BTreeSet<&str> = paths(&results[1]).collect();
     assert!(!news.is_empty());
     assert_eq!(news, all.iter().copied().filter(|p| p.starts_with("/news/")).collect());
-    let branch: BTreeSet<&str> = results[2]["paths"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
+    let branch: BTreeSet<&str> = paths(&results[2]).collect();
     assert!(!branch.is_empty() && branch.len() < all.len());
     assert_eq!(branch, all.iter().copied().filter(|p| branches[*p] == "机关第一党支部").collect());
 }
 
 #[test]
 fn the_index_records_every_published_page_and_the_build_can_leave_it_out() {
+    let _turn = one_at_a_time();
     let site = Site::copy_from(&repo().join("site"));
     site.build(&[]).expect_code(0, "build");
     let public = site.out.clone();
@@ -358,6 +355,7 @@ fn the_index_records_every_published_page_and_the_build_can_leave_it_out() {
 
 #[test]
 fn the_search_page_finds_the_same_pages_served_under_a_sub_path_and_from_file() {
+    let _turn = one_at_a_time();
     let site = Site::copy_from(&repo().join("site"));
     site.build(&[]).expect_code(0, "build");
     let texts: BTreeMap<String, String> = page_texts(&site.out)

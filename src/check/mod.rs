@@ -9,6 +9,7 @@
 
 pub mod attachments;
 pub mod external;
+pub mod links;
 pub mod privacy;
 pub mod terms;
 pub mod text;

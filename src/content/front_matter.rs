@@ -244,6 +244,8 @@ pub struct PageFront {
     /// Rules of `dangjian check` silenced for this file: `check_allow = ["privacy-phone"]`.
     #[serde(default)]
     pub check_allow: Vec<String>,
+    /// A meeting of the page's branch, for the organization-life ledger (三会一课台账).
+    pub meeting: Option<crate::ledger::MeetingFront>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,

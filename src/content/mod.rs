@@ -158,6 +158,13 @@ impl HeldPage {
 }
 
 impl Library {
+    /// Every page and section with its file ("content/study/x.md"), its path in content/
+    /// ("study/x.md") and its rendered Markdown: what the link and anchor rules read.
+    pub fn rendered(&self) -> impl Iterator<Item = (&String, &String, &Rendered)> {
+        let pages = self.pages.iter().map(|p| (&p.file, &p.relative_path, p.rendered.as_ref()));
+        pages.chain(self.sections.iter().map(|s| (&s.file, &s.relative_path, s.rendered.as_ref())))
+    }
+
     /// The page at `relative_path` ("study/x.md").
     pub fn page(&self, relative_path: &str) -> Option<&Page> {
         self.page_index.get(relative_path).map(|&i| &self.pages[i])

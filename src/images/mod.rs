@@ -4,6 +4,8 @@
 
 pub mod alt;
 pub mod metadata;
+#[doc(hidden)]
+pub mod samples;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

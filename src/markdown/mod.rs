@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod highlight;
+pub mod links;
 pub mod shortcodes;
 pub mod text;
 
@@ -37,6 +38,8 @@ pub struct Rendered {
     pub anchors: Vec<Anchor>,
     /// Outbound http(s) links and images, for `check --external`.
     pub external_links: Vec<ExternalLink>,
+    /// Links to paths of the built site, checked against the plan (rule `link`).
+    pub local_links: Vec<LocalLink>,
     /// Images without alternative text (rule `alt-text`).
     pub images_without_alt: Vec<ImageWithoutAlt>,
 }
@@ -81,6 +84,19 @@ impl ImageWithoutAlt {
 pub struct ExternalLink {
     /// The URL.
     pub url: String,
+    /// Line in the file.
+    pub line: usize,
+    /// Column in the line.
+    pub column: usize,
+}
+
+/// A link to a path of the built site (`/study/`, `photo.jpg`), checked once every output is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalLink {
+    /// The URL as written.
+    pub url: String,
+    /// The site path it resolves to.
+    pub path: String,
     /// Line in the file.
     pub line: usize,
     /// Column in the line.
@@ -175,6 +191,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         diagnostics: &mut diagnostics,
         anchors: Vec::new(),
         external_links: Vec::new(),
+        local_links: Vec::new(),
         images_without_alt: Vec::new(),
         plain: String::new(),
         raw_html: false,
@@ -187,6 +204,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         first_paragraph,
         anchors,
         external_links,
+        local_links,
         images_without_alt,
         ..
     } = walk;
@@ -234,6 +252,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         reading_time: text::reading_time(&plain),
         anchors,
         external_links,
+        local_links,
         images_without_alt,
     };
     (rendered, diagnostics)
@@ -264,6 +283,7 @@ struct Walk<'a, 'c, 'n> {
     diagnostics: &'a mut Vec<Diagnostic>,
     anchors: Vec<Anchor>,
     external_links: Vec<ExternalLink>,
+    local_links: Vec<LocalLink>,
     images_without_alt: Vec<ImageWithoutAlt>,
     plain: String,
     raw_html: bool,
@@ -400,11 +420,22 @@ impl<'n> Walk<'_, '_, 'n> {
             });
             return None;
         }
-        let target = url.strip_prefix("@/")?;
-        let (file, fragment) = match target.split_once('#') {
-            Some((file, fragment)) => (file, Some(fragment)),
-            None => (target, None),
+        let page_file = self.ctx.file.strip_prefix("content/").unwrap_or(self.ctx.file);
+        let (file, fragment) = match links::classify(url, page_file, self.ctx.current_path) {
+            links::Target::Content { file, fragment } => (file, fragment),
+            links::Target::Site(path) => {
+                let (line, column) = self.position(sourcepos);
+                self.local_links.push(LocalLink {
+                    url: url.to_string(),
+                    path,
+                    line,
+                    column,
+                });
+                return None;
+            }
+            links::Target::Elsewhere => return None,
         };
+        let (file, fragment) = (file.as_str(), fragment.as_deref());
         if let Some(fragment) = fragment {
             self.record_anchor(Some(file), fragment, url, sourcepos);
         }
@@ -438,7 +469,11 @@ impl<'n> Walk<'_, '_, 'n> {
                         column,
                         format!("`{url}` links to content/{file}, which does not exist"),
                     )
-                    .with_hint("paths after @/ start in content/, e.g. @/study/some-page.md; check the spelling of the file name"),
+                    .with_hint(if url.starts_with("@/") {
+                        "paths after @/ start in content/, e.g. @/study/some-page.md; check the spelling of the file name"
+                    } else {
+                        "a link to a .md file is relative to the page's own file; check the folder and the spelling of the file name"
+                    }),
                 };
                 self.diagnostics.push(diagnostic);
                 None

@@ -56,7 +56,8 @@ impl RenderInput<'_> {
         &self.values.library
     }
 
-    fn context(&self, site_path: &str) -> Vars {
+    /// The variables every page has: config, current_path, current_url, lang.
+    pub(crate) fn context(&self, site_path: &str) -> Vars {
         let mut context = Vars::default();
         context.insert("config", self.config_value);
         context.insert("current_path", &Value::String(site_path.to_string()));
@@ -103,7 +104,18 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
             let pages: Vec<_> = order.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
             bytes(feeds::atom(config, &config.title, "/", "/atom.xml", &pages))
         }
-        Job::Sitemap => bytes(feeds::sitemap(config, sitemap_entries(library, &input.values.taxonomies))),
+        Job::Sitemap => {
+            let mut entries = sitemap_entries(library, &input.values.taxonomies);
+            // The ledger's pages; its data files are not pages.
+            let ledger_pages = input
+                .values
+                .ledger
+                .iter()
+                .flat_map(|l| l.outputs())
+                .filter(|(path, _)| path.ends_with('/'));
+            entries.extend(ledger_pages.map(|(path, _)| feeds::SitemapEntry { path, lastmod: None }));
+            bytes(feeds::sitemap(config, entries))
+        }
         Job::Robots => bytes(feeds::robots(config)),
         Job::SyntaxCss => bytes(crate::markdown::highlight::stylesheet()),
         Job::SearchPage => bytes(
@@ -112,6 +124,7 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
                 .render("search.html", input.context("/search/"), "the search page")?,
         ),
         Job::Search(file) => Body::Bytes(input.values.search().render(*file)),
+        Job::Ledger(job) => crate::ledger::render(input, *job)?,
     };
     let body = match body {
         // The 404 page is served at whatever address was not found: only absolute links work there.
@@ -304,6 +317,10 @@ fn render_term(input: &RenderInput<'_>, t: usize, k: usize, n: usize) -> Result<
             );
         }
         None => context.insert("term", &terms[k]),
+    }
+    if name == crate::ledger::TAXONOMY {
+        // The branch's record from data/branches.toml (null without it): the term page is its page.
+        context.insert("branch", &crate::ledger::output::branch_value(input.values, &term.slug, n == 1));
     }
     input.templates.render(
         &taxonomy_template(input, name, "single"),

@@ -43,6 +43,8 @@ pub enum Job {
     SearchPage,
     /// A file of the search index.
     Search(crate::search::SearchFile),
+    /// A page or data file of the organization-life ledger.
+    Ledger(crate::ledger::LedgerJob),
     /// A file copied as it is (assets, static files, theme files).
     Copy(Body),
 }
@@ -83,6 +85,7 @@ pub fn plan(
     templates: &Templates,
     config: &crate::config::Config,
     site_dir: &Path,
+    ledger: Option<&crate::ledger::Ledger>,
 ) -> (Vec<Planned>, Vec<Diagnostic>) {
     let mut plan = Vec::new();
     let mut diagnostics = Vec::new();
@@ -188,6 +191,19 @@ pub fn plan(
     plan.push(planned("/robots.txt", "config.toml", Job::Robots));
     if config.markdown.highlight_code {
         plan.push(planned("/css/syntax.css", "config.toml", Job::SyntaxCss));
+    }
+    if let Some(ledger) = ledger {
+        if templates.has(crate::ledger::output::TEMPLATE) {
+            for (path, job) in ledger.outputs() {
+                plan.push(planned(&path, crate::ledger::BRANCHES_FILE, Job::Ledger(job)));
+            }
+        } else {
+            diagnostics.push(crate::render::missing_template(
+                crate::ledger::output::TEMPLATE,
+                "",
+                crate::ledger::BRANCHES_FILE,
+            ));
+        }
     }
     plan.extend(static_files(templates, config, site_dir));
     check_collisions(&plan, &mut diagnostics);

@@ -194,6 +194,8 @@ pub struct SiteValues {
     section_meta: Vec<OnceLock<Value>>,
     taxonomy_values: Vec<OnceLock<(Value, Vec<Value>)>>,
     search: OnceLock<crate::search::SearchIndex>,
+    /// The branches and meetings, when the site has data/branches.toml.
+    pub ledger: Option<crate::ledger::Ledger>,
 }
 
 impl SiteValues {
@@ -207,6 +209,7 @@ impl SiteValues {
             section_meta: lazy(library.sections.len()),
             taxonomy_values: (0..taxonomies.len()).map(|_| OnceLock::new()).collect(),
             search: OnceLock::new(),
+            ledger: None,
             config,
             library,
             taxonomies,

@@ -69,12 +69,14 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         let index = v
             .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml")))?;
-        // Spellings that share a slug are one term, as when the terms were collected.
+        // Spellings that share a slug are one term, as when the terms were collected; a branch's
+        // slug comes from data/branches.toml, so its name is looked for first.
         let slug = crate::content::slug::slugify(name.trim(), v.config.slugify);
-        v.taxonomies[index]
-            .terms
+        let terms = &v.taxonomies[index].terms;
+        terms
             .iter()
-            .find(|term| term.slug == slug)
+            .find(|term| term.name == name.trim())
+            .or_else(|| terms.iter().find(|term| term.slug == slug))
             .map(|term| Value::String(v.config.permalink(&term.path)))
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no page uses `{name}` in `{kind}`")))
     });

@@ -7,7 +7,8 @@
 // `dangjian serve` on it and runs axe (tags wcag2a, wcag2aa, wcag21a, wcag21aa) on every page kind:
 //
 //   home, a section list, a study page, an integrity page, a news page with photos, /tags/, a tag,
-//   /branches/, a branch, the code fixture page, the search page with results and the 404 page
+//   /branches/, a branch, the ledger (/ledger/) and a branch page linked from it, the code fixture
+//   page, the search page with results and the 404 page
 //
 // in four modes, each switched on by clicking the toolbar button as a reader would:
 //
@@ -46,7 +47,7 @@ const bin = process.env.DANGJIAN_BIN || path.resolve(here, '../../target/release
 const AXE_PATH = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 /** Longest wait for any one step. */
-const STEP_MS = 15_000;
+const STEP_MS = 30_000;
 /** Longest the whole run may take. */
 const TOTAL_MS = 240_000;
 const DESKTOP = { width: 1280, height: 900 };
@@ -278,6 +279,11 @@ async function discoverPages(base) {
   pages.push({ name: 'tag', url: await first('/tags/', '.term-list a', 'tag') });
   pages.push({ name: 'branches', url: '/branches/' });
   pages.push({ name: 'branch', url: await first('/branches/', '.term-list a', 'branch') });
+  // The organization-life ledger: its table of the latest year, and a branch page with its row and meetings.
+  pages.push({ name: 'ledger', url: '/ledger/' });
+  const ledgerBranches = await linksOn(page, base, '/ledger/', '.ledger-branch a');
+  if (!ledgerBranches.length) throw new Error('no branch linked from /ledger/ (.ledger-branch a)');
+  pages.push({ name: 'branch from the ledger', url: ledgerBranches[ledgerBranches.length - 1] });
   pages.push({ name: 'code, note, figure, table', url: CODE_FIXTURE });
   pages.push({ name: 'search results', url: `/search/?q=${encodeURIComponent('三会一课')}` });
   pages.push({ name: '404', url: '/no-such-page-for-a11y/', status: 404 });

@@ -120,6 +120,9 @@ let subServer;
 try {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage();
+  // Generous: CI machines are small and busy; a hang still fails.
+  page.setDefaultTimeout(90000);
+  page.setDefaultNavigationTimeout(90000);
   page.on('pageerror', (error) => fail(`script error: ${error.message}`));
 
   // Served by the preview server.

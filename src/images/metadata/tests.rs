@@ -1,6 +1,8 @@
 use img_parts::ImageICC;
 
 use super::*;
+pub(crate) use crate::images::samples::{phone_exif, tiny_jpeg};
+use crate::images::samples::{tiny_png, tiny_webp};
 
 // The functions under test on plain byte slices (these shadow the glob import).
 fn read(bytes: &[u8]) -> Option<Findings> {
@@ -9,74 +11,6 @@ fn read(bytes: &[u8]) -> Option<Findings> {
 
 fn strip(bytes: &[u8]) -> Option<Vec<u8>> {
     super::strip(&Bytes::copy_from_slice(bytes)).map(|pieces| pieces.concat())
-}
-
-/// An 8×8 grey baseline JPEG, the smallest a decoder accepts (checked with Pillow).
-pub(crate) fn tiny_jpeg() -> Vec<u8> {
-    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00];
-    jpeg.extend([1; 64]);
-    jpeg.extend([0xFF, 0xC0, 0x00, 0x0B, 0x08, 0x00, 0x08, 0x00, 0x08, 0x01, 0x01, 0x11, 0x00]);
-    for class in [0x00, 0x10] {
-        jpeg.extend([0xFF, 0xC4, 0x00, 0x14, class, 0x01]);
-        jpeg.extend([0; 16]);
-    }
-    jpeg.extend([0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x3F, 0xFF, 0xD9]);
-    jpeg
-}
-
-const TINY_PNG: &str = "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da636460f85f0f0002870180eb47ba920000000049454e44ae426082";
-const TINY_WEBP: &str = "524946461a000000574542505650384c0d0000002f00000010071011118888fe0700";
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// EXIF as a phone writes it: position, camera and orientation.
-pub(crate) fn phone_exif(orientation: u16) -> Vec<u8> {
-    use exif::{Field, In, Rational, Tag, Value};
-    let rational = |n| Rational { num: n, denom: 1 };
-    let fields = [
-        Field {
-            tag: Tag::Make,
-            ifd_num: In::PRIMARY,
-            value: Value::Ascii(vec![b"HUAWEI".to_vec()]),
-        },
-        Field {
-            tag: Tag::Model,
-            ifd_num: In::PRIMARY,
-            value: Value::Ascii(vec![b"P40".to_vec()]),
-        },
-        Field {
-            tag: Tag::Orientation,
-            ifd_num: In::PRIMARY,
-            value: Value::Short(vec![orientation]),
-        },
-        Field {
-            tag: Tag::GPSLatitudeRef,
-            ifd_num: In::PRIMARY,
-            value: Value::Ascii(vec![b"N".to_vec()]),
-        },
-        Field {
-            tag: Tag::GPSLatitude,
-            ifd_num: In::PRIMARY,
-            value: Value::Rational(vec![rational(39), rational(54), rational(27)]),
-        },
-        Field {
-            tag: Tag::GPSLongitude,
-            ifd_num: In::PRIMARY,
-            value: Value::Rational(vec![rational(116), rational(23), rational(30)]),
-        },
-    ];
-    let mut writer = exif::experimental::Writer::new();
-    for field in &fields {
-        writer.push_field(field);
-    }
-    let mut out = std::io::Cursor::new(Vec::new());
-    writer.write(&mut out, false).unwrap();
-    out.into_inner()
 }
 
 pub(crate) fn jpeg_with(exif: Option<Vec<u8>>, extra: &[(u8, &[u8])]) -> Vec<u8> {
@@ -167,7 +101,7 @@ fn jpeg_end_skips_stuffed_bytes_and_restart_markers() {
 #[test]
 fn png_metadata_chunks_are_found_and_removed() {
     use img_parts::png::PngChunk;
-    let mut png = Png::from_bytes(hex(TINY_PNG).into()).unwrap();
+    let mut png = Png::from_bytes(tiny_png().into()).unwrap();
     png.set_exif(Some(phone_exif(3).into()));
     let found = read(&png.clone().encoder().bytes()).unwrap();
     assert!(found.gps && found.camera);
@@ -180,24 +114,24 @@ fn png_metadata_chunks_are_found_and_removed() {
     let text = format!("\nexif\n{:8}\n{digits}\n", digits.len() / 2);
     let mut ztxt = b"Raw profile type exif\0\0".to_vec();
     ztxt.extend(miniz_oxide::deflate::compress_to_vec_zlib(text.as_bytes(), 6));
-    let mut magick = Png::from_bytes(hex(TINY_PNG).into()).unwrap();
+    let mut magick = Png::from_bytes(tiny_png().into()).unwrap();
     magick.chunks_mut().insert(1, PngChunk::new(*b"zTXt", ztxt.into()));
     magick
         .chunks_mut()
         .insert(1, PngChunk::new(*b"tEXt", Bytes::from_static(b"Comment\0hello")));
     let magick = magick.encoder().bytes();
     assert!(read(&magick).unwrap().gps);
-    assert_eq!(strip(&magick), Some(hex(TINY_PNG)));
+    assert_eq!(strip(&magick), Some(tiny_png()));
     let stripped = strip(&png.encoder().bytes()).unwrap();
     let stripped = Png::from_bytes(stripped.into()).unwrap();
     assert_eq!(fields(&stripped.exif().unwrap()), vec![exif::Tag::Orientation]);
-    assert_eq!(strip(&hex(TINY_PNG)), None);
+    assert_eq!(strip(&tiny_png()), None);
 }
 
 #[test]
 fn webp_exif_and_xmp_are_removed() {
     use img_parts::riff::{RiffChunk, RiffContent};
-    let mut webp = WebP::from_bytes(hex(TINY_WEBP).into()).unwrap();
+    let mut webp = WebP::from_bytes(tiny_webp().into()).unwrap();
     webp.set_exif(Some(phone_exif(1).into()));
     webp.chunks_mut()
         .push(RiffChunk::new(CHUNK_XMP, RiffContent::Data(Bytes::from_static(XMP_WITH_GPS))));
@@ -207,7 +141,7 @@ fn webp_exif_and_xmp_are_removed() {
     let parsed = WebP::from_bytes(stripped.clone().into()).unwrap();
     assert!(!parsed.has_chunk(CHUNK_EXIF) && !parsed.has_chunk(CHUNK_XMP));
     assert_eq!(read(&stripped), Some(Findings::default()));
-    assert_eq!(strip(&hex(TINY_WEBP)), None);
+    assert_eq!(strip(&tiny_webp()), None);
 }
 
 #[test]
@@ -215,12 +149,12 @@ fn damaged_images_never_panic() {
     let mut samples = vec![
         jpeg_with(Some(phone_exif(6)), &[(markers::APP1, XMP_WITH_GPS)]),
         {
-            let mut png = Png::from_bytes(hex(TINY_PNG).into()).unwrap();
+            let mut png = Png::from_bytes(tiny_png().into()).unwrap();
             png.set_exif(Some(phone_exif(6).into()));
             png.encoder().bytes().to_vec()
         },
         {
-            let mut webp = WebP::from_bytes(hex(TINY_WEBP).into()).unwrap();
+            let mut webp = WebP::from_bytes(tiny_webp().into()).unwrap();
             webp.set_exif(Some(phone_exif(6).into()));
             webp.encoder().bytes().to_vec()
         },
@@ -247,6 +181,6 @@ fn formats_by_name_and_signature() {
     assert_eq!(Format::of_name("照片.JPG"), Some(Format::Jpeg));
     assert_eq!(Format::of_name("a.webp"), Some(Format::WebP));
     assert_eq!(Format::of_name("a.gif"), None);
-    assert_eq!(Format::sniff(&hex(TINY_PNG)), Some(Format::Png));
+    assert_eq!(Format::sniff(&tiny_png()), Some(Format::Png));
     assert_eq!(Format::sniff(b"GIF89a"), None);
 }
