@@ -72,7 +72,8 @@ async function hits(page, searchUrl, root, q) {
     if (/\/search\/(g\d|meta|d\/)/.test(url)) loaded.push(url);
   };
   page.on('request', onRequest);
-  await page.goto(`${searchUrl}?q=${encodeURIComponent(q)}`);
+  // Not 'load': the page's own retry of an unanswered index request is what is tested.
+  await page.goto(`${searchUrl}?q=${encodeURIComponent(q)}`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#dj-search-results[data-search-state="done"], #dj-search-results[data-search-state="error"]', { state: 'attached' });
   for (;;) {
     const more = page.locator('#dj-search-more');

@@ -455,17 +455,32 @@
           });
         });
       }
+      // A request that gets no answer (a busy or flaky intranet server) is tried again on a
+      // fresh request after a few seconds, twice at most.
       return new Promise(function (resolve, reject) {
-        var script = document.createElement('script');
-        script.src = indexBase + name + '.js';
-        script.async = true;
-        script.onload = function () {
-          resolve();
-        };
-        script.onerror = function () {
-          reject(new Error(name));
-        };
-        document.head.appendChild(script);
+        var attempt = 0;
+        function request() {
+          var script = document.createElement('script');
+          var timer = setTimeout(function () {
+            script.onload = script.onerror = null;
+            if (name in engine.files) return resolve();
+            if (attempt < 2) request();
+            else reject(new Error(name));
+          }, 5000);
+          script.src = indexBase + name + '.js' + (attempt ? '?retry=' + attempt : '');
+          script.async = true;
+          script.onload = function () {
+            clearTimeout(timer);
+            resolve();
+          };
+          script.onerror = function () {
+            clearTimeout(timer);
+            reject(new Error(name));
+          };
+          attempt++;
+          document.head.appendChild(script);
+        }
+        request();
       });
     })
   );
