@@ -135,7 +135,7 @@ impl SearchIndex {
                 let title_len = title_chars.iter().map(|c| c.len_utf16()).sum();
                 let page_branches = page.front.taxonomies.get(BRANCH_TAXONOMY);
                 Doc {
-                    text: collapse_whitespace(&text),
+                    text: text::collapsed(&text).collect(),
                     path: page.path.clone(),
                     date: page.date.map(|d| d.day().format("%Y-%m-%d").to_string()),
                     section: section_ids.get(&page.section).copied().unwrap_or(0),
@@ -252,29 +252,4 @@ impl SearchIndex {
 fn script(method: &str, args: &[Value]) -> Vec<u8> {
     let args: Vec<String> = args.iter().map(Value::to_string).collect();
     format!("DJSearch.{method}({});\n", args.join(",")).into_bytes()
-}
-
-/// Whitespace runs become one space, or one line break when they hold one: the record quoted on
-/// the results page is the indexed text, character for character before normalisation.
-fn collapse_whitespace(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut pending: Option<char> = None;
-    for c in text.chars() {
-        if c.is_whitespace() || c == text::WORD_MARK {
-            let kind = if c == text::BLOCK_BREAK { text::BLOCK_BREAK } else { ' ' };
-            pending = Some(if pending == Some(text::BLOCK_BREAK) {
-                text::BLOCK_BREAK
-            } else {
-                kind
-            });
-            continue;
-        }
-        if let Some(space) = pending.take()
-            && !out.is_empty()
-        {
-            out.push(space);
-        }
-        out.push(c);
-    }
-    out
 }

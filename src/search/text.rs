@@ -47,22 +47,35 @@ fn is_space(c: char) -> bool {
     c.is_whitespace() || c == WORD_MARK
 }
 
-/// The normalized characters of `text` with [`WORD_MARK`] before each Latin word; whitespace runs
-/// become one space (or a [`BLOCK_BREAK`] when they hold one).
+/// `text` with each whitespace run as one space, or one [`BLOCK_BREAK`] when the run holds one,
+/// and none at the start or the end: the one whitespace rule of the index and of the text that
+/// results quote.
+pub fn collapsed(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut pending: Option<char> = None;
+    let mut started = false;
+    text.chars()
+        .flat_map(move |c| {
+            if is_space(c) {
+                let block = c == BLOCK_BREAK || pending == Some(BLOCK_BREAK);
+                pending = Some(if block { BLOCK_BREAK } else { ' ' });
+                return [None, None];
+            }
+            let space = pending.take().filter(|_| started);
+            started = true;
+            [space, Some(c)]
+        })
+        .flatten()
+}
+
+/// The normalized characters of `text` with [`WORD_MARK`] before each Latin word, whitespace
+/// [`collapsed`].
 pub fn indexed_chars(text: &str, out: &mut Vec<char>) {
     let mut previous_word = false;
-    let mut pending_space: Option<char> = None;
-    for c in text.chars() {
-        if is_space(c) {
-            let kind = if c == BLOCK_BREAK { BLOCK_BREAK } else { ' ' };
-            pending_space = Some(if pending_space == Some(BLOCK_BREAK) { BLOCK_BREAK } else { kind });
+    for c in collapsed(text) {
+        if c == ' ' || c == BLOCK_BREAK {
+            out.push(c);
             previous_word = false;
             continue;
-        }
-        if let Some(space) = pending_space.take()
-            && !out.is_empty()
-        {
-            out.push(space);
         }
         let c = normalize_char(c);
         let word = is_word_char(c);

@@ -616,8 +616,8 @@
       .then(function () {
         var names = sectionNames();
         var filters = {
-          section: wanted.section ? indexOf(names, wanted.section) : null,
-          branch: wanted.branch ? indexOf(engine.meta.branches, wanted.branch) : null
+          section: wanted.section ? names.indexOf(wanted.section) : null,
+          branch: wanted.branch ? engine.meta.branches.indexOf(wanted.branch) : null
         };
         return engine.search(wanted.q, filters).then(function (result) {
           if (id !== runId) return;
@@ -643,11 +643,6 @@
     return engine.meta.sections.map(function (s) {
       return s[0];
     });
-  }
-
-  function indexOf(names, name) {
-    var i = names.indexOf(name);
-    return i < 0 ? -1 : i;
   }
 
   form.addEventListener('submit', function (event) {
