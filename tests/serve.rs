@@ -1000,6 +1000,72 @@ fn a_burst_of_requests_during_rebuilds_all_succeed() {
     server.wait_body(PAGE_URL, "第4次修改");
 }
 
+/// One request the way a browser makes it: HTTP/1.1 without `Connection: close`. The response is
+/// read up to its Content-Length; the connection is closed when the server says `Connection:
+/// close` and otherwise kept, idle, as browsers keep connections for minutes.
+fn browser_get(port: u16, target: &str, idle: &Mutex<Vec<TcpStream>>) -> Result<Response, String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(WAIT)).map_err(|e| e.to_string())?;
+    let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: keep-alive\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    let mut buffer = [0u8; 65536];
+    let response = loop {
+        let n = stream.read(&mut buffer).map_err(|e| format!("GET {target}: no complete answer: {e}"))?;
+        if n == 0 {
+            break parse_response(&raw)?;
+        }
+        raw.extend_from_slice(&buffer[..n]);
+        if let Ok(response) = parse_response(&raw) {
+            break response;
+        }
+    };
+    if response.header("Connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
+        drop(stream);
+    } else {
+        idle.lock().unwrap_or_else(|p| p.into_inner()).push(stream);
+    }
+    Ok(response)
+}
+
+/// Several connections opened at once, as a page with many scripts makes them (the search page
+/// loads its index shards so), while event streams stay open and connections come and go. The
+/// server used to leave a few of such requests unanswered for good.
+#[test]
+fn browser_like_bursts_of_new_connections_are_all_answered() {
+    let _slot = slot();
+    let site = example_site();
+    let server = Server::start(&site.site);
+    let port = server.port;
+    let _streams: Vec<Events> = (0..2).map(|_| server.events().0).collect();
+    let idle = Arc::new(Mutex::new(Vec::new()));
+    let targets = ["/", "/study/", PAGE_URL, OTHER_URL, "/css/site.css", "/js/a11y.js", "/__dangjian/live.js"];
+    for round in 0..6 {
+        let burst = |size: usize| -> Vec<String> {
+            let clients: Vec<_> = (0..size)
+                .map(|n| {
+                    let idle = idle.clone();
+                    let target = targets[(round + n) % targets.len()];
+                    thread::spawn(move || match browser_get(port, target, &idle) {
+                        Ok(response) if response.status != 200 => Some(format!("GET {target}: status {}", response.status)),
+                        Ok(response) if response.header("Connection") != Some("close") => {
+                            Some(format!("GET {target}: no `Connection: close` in {:?}", response.headers))
+                        }
+                        Ok(_) => None,
+                        Err(e) => Some(e),
+                    })
+                })
+                .collect();
+            clients.into_iter().filter_map(|c| c.join().expect("client thread")).collect()
+        };
+        let mut failures = burst(8);
+        // The connections of the first burst end; their threads go back to waiting for work.
+        thread::sleep(Duration::from_millis(200));
+        failures.extend(burst(12));
+        assert!(failures.is_empty(), "round {round}: {failures:#?}\n{}", server.log());
+    }
+}
+
 #[test]
 fn dropped_event_streams_do_not_stop_the_server() {
     let _slot = slot();

@@ -27,7 +27,7 @@ pub fn event(name: &str, data: &serde_json::Value) -> String {
 impl Broadcaster {
     /// Takes over a request's connection as an event stream, greeting it with `first`.
     pub fn add(&self, mut stream: Box<dyn Write + Send>, watching: Option<String>, first: &str) {
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\nretry: 500\n\n";
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
         if stream
             .write_all(head.as_bytes())
             .and_then(|_| stream.write_all(first.as_bytes()))

@@ -1,7 +1,9 @@
 //! Answering browser requests from the in-memory site: path checks, MIME types, 404, redirects.
 //! Only files of the built site are ever served; nothing is looked up on disk by request path.
 
-use tiny_http::{Header, Request, Response, StatusCode};
+use std::io::Write;
+
+use tiny_http::Request;
 
 use super::state::{Lookup, Snapshot, problem_page};
 use crate::diagnostic::Diagnostic;
@@ -54,50 +56,102 @@ pub fn content_type(file: &str) -> String {
     if textual { format!("{mime}; charset=utf-8") } else { mime }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    // Both parts are ASCII we control; from_bytes only fails on non-ASCII.
-    Header::from_bytes(name.as_bytes(), value.as_bytes())
-        .unwrap_or_else(|_| Header::from_bytes(&b"X-Invalid"[..], &b"1"[..]).expect("static ASCII header"))
+/// A response to write: status, headers and body.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers besides Content-Length and Connection, which [`write_reply`] adds.
+    pub headers: Vec<(&'static str, String)>,
+    /// The body (left out for HEAD requests).
+    pub body: Vec<u8>,
 }
 
-/// Builds the response for `url` from `snapshot`; a render error is passed to `on_problem`.
-pub fn respond(snapshot: &Snapshot, url: &str, live_script: &str, on_problem: &dyn Fn(&Diagnostic)) -> Response<std::io::Cursor<Vec<u8>>> {
-    let html = |body: Vec<u8>, status: u16| {
-        Response::from_data(body)
-            .with_status_code(StatusCode(status))
-            .with_header(header("Content-Type", "text/html; charset=utf-8"))
-    };
+impl Reply {
+    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type", content_type.to_string())],
+            body,
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        301 => "Moved Permanently",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Internal Server Error",
+    }
+}
+
+/// Builds the reply for `url` from `snapshot`; a render error is passed to `on_problem`.
+pub fn respond(snapshot: &Snapshot, url: &str, live_script: &str, on_problem: &dyn Fn(&Diagnostic)) -> Reply {
+    let html = |body: Vec<u8>, status: u16| Reply::new(status, "text/html; charset=utf-8", body);
+    let file_reply = |file: &str, bytes: &[u8]| Reply::new(200, &content_type(file), bytes.to_vec());
     let not_found = || match snapshot.get("404.html") {
         Lookup::Found(bytes) => html(bytes.to_vec(), 404),
         _ => html(b"404 Not Found".to_vec(), 404),
     };
-    let response = if url.split('?').next() == Some("/__dangjian/live.js") {
-        Response::from_data(live_script.as_bytes().to_vec()).with_header(header("Content-Type", "text/javascript; charset=utf-8"))
+    let mut reply = if url.split('?').next() == Some("/__dangjian/live.js") {
+        Reply::new(200, "text/javascript; charset=utf-8", live_script.as_bytes().to_vec())
     } else if snapshot.site.is_none() {
         html(problem_page(&snapshot.problems).into_bytes(), 500)
     } else {
         match site_file(url) {
             None => not_found(),
             Some(file) => match snapshot.get(&file) {
-                Lookup::Found(bytes) => Response::from_data(bytes.to_vec()).with_header(header("Content-Type", &content_type(&file))),
+                Lookup::Found(bytes) => file_reply(&file, &bytes),
                 Lookup::Failed(diagnostic, last_good) => {
                     on_problem(&diagnostic);
                     match last_good {
-                        Some(bytes) => Response::from_data(bytes.to_vec()).with_header(header("Content-Type", &content_type(&file))),
+                        Some(bytes) => file_reply(&file, &bytes),
                         None => html(problem_page(&diagnostic.to_string()).into_bytes(), 500),
                     }
                 }
                 Lookup::Missing if snapshot.contains(&format!("{file}/index.html")) => {
                     let path = url.split('?').next().unwrap_or("/");
-                    Response::from_data(Vec::new())
-                        .with_status_code(StatusCode(301))
-                        .with_header(header("Location", &format!("{path}/")))
+                    Reply {
+                        status: 301,
+                        headers: vec![("Location", format!("{path}/"))],
+                        body: Vec::new(),
+                    }
                 }
                 Lookup::Missing => not_found(),
             },
         }
     };
-    response.with_header(header("Cache-Control", "no-store"))
+    reply.headers.push(("Cache-Control", "no-store".to_string()));
+    reply
+}
+
+/// The status line and headers of `reply`, ending with the blank line.
+pub fn head(reply: &Reply) -> String {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", reply.body.len()));
+    head
+}
+
+/// Writes `reply` on the request's connection and asks the browser to close it afterwards.
+///
+/// tiny_http serves each connection on a thread of its pool until the browser closes it, and it
+/// does not let a response say `Connection: close`. Browsers keep idle connections open for
+/// minutes, and a connection accepted while the pool's idle threads were still waking up waited
+/// in its queue until one of them was free: a page that opened several connections at once had
+/// requests that were never answered. Writing the head ourselves, with `Connection: close`, makes
+/// the browser close each connection after its response, which ends the connection's thread.
+pub fn write_reply(request: Request, reply: &Reply) {
+    let with_body = !request.method().as_str().eq_ignore_ascii_case("HEAD");
+    let mut writer = request.into_writer();
+    let _ = writer
+        .write_all(head(reply).as_bytes())
+        .and_then(|_| if with_body { writer.write_all(&reply.body) } else { Ok(()) })
+        .and_then(|_| writer.flush());
 }
 
 /// The site file a page reports in `/__dangjian/events?path=…`.
@@ -118,7 +172,7 @@ pub fn handle(
 ) {
     let method = request.method().as_str().to_ascii_uppercase();
     if method != "GET" && method != "HEAD" {
-        let _ = request.respond(Response::from_string("method not allowed").with_status_code(StatusCode(405)));
+        write_reply(request, &Reply::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec()));
         return;
     }
     if request.url().split('?').next() == Some("/__dangjian/events") {
@@ -126,8 +180,8 @@ pub fn handle(
         on_events(request, watched);
         return;
     }
-    let response = respond(snapshot, request.url(), live_script, on_problem);
-    let _ = request.respond(response);
+    let reply = respond(snapshot, request.url(), live_script, on_problem);
+    write_reply(request, &reply);
 }
 
 #[cfg(test)]
