@@ -4,6 +4,7 @@ fn main() {
     println!("cargo:rerun-if-changed=site/content");
     println!("cargo:rerun-if-changed=site/config.toml");
     println!("cargo:rerun-if-changed=site/data");
+    println!("cargo:rerun-if-changed=site/archetypes");
     println!("cargo:rerun-if-changed=site/static");
     println!("cargo:rerun-if-changed=site/templates");
 }

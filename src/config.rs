@@ -128,6 +128,9 @@ pub struct Config {
     /// Used when the site has data/branches.toml.
     #[serde(default)]
     pub ledger: crate::ledger::LedgerConfig,
+    /// The lobby screen (大屏, `/screen/`): how long slides stay, how often it reloads, what it shows.
+    #[serde(default)]
+    pub screen: crate::screen::ScreenConfig,
     /// Free-form settings for themes.
     #[serde(default)]
     pub extra: toml::Table,

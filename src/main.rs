@@ -73,6 +73,30 @@ enum Command {
         #[arg(long)]
         branch: Option<String>,
     },
+    /// Publish the site to a folder that nginx serves, as an atomic, reversible release (发布)
+    Deploy {
+        /// Site folder; default: the current folder if it has config.toml, else ./site
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// Deploy target; point nginx's root at TARGET/current
+        #[arg(long, value_name = "TARGET")]
+        to: PathBuf,
+        /// Releases to keep; the live one and the one before it are always kept
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        keep: u16,
+        /// Switch back to the release deployed before the live one (回滚)
+        #[arg(long, conflicts_with_all = ["list", "site"])]
+        rollback: bool,
+        /// Show the releases: time, pages, files, size, which is live (版本列表)
+        #[arg(long, conflicts_with = "site")]
+        list: bool,
+        /// Format of --list
+        #[arg(long, value_enum, default_value_t = ListFormat::Text, requires = "list")]
+        format: ListFormat,
+        /// Seconds to wait for another deploy to the same target before giving up
+        #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+        wait: u64,
+    },
     /// Deletes a previous output moved aside by `build` (run by `build` itself, in the background)
     #[command(name = "__remove-old", hide = true)]
     RemoveOld { dir: PathBuf },
@@ -103,6 +127,15 @@ enum Command {
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ReportFormat {
     /// Lines grouped by file, with hints and a count.
+    Text,
+    /// A JSON array for other tools.
+    Json,
+}
+
+/// How `deploy --list` shows the releases.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ListFormat {
+    /// A table, the live release marked.
     Text,
     /// A JSON array for other tools.
     Json,
@@ -169,6 +202,31 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Deploy {
+            site,
+            to,
+            keep,
+            rollback,
+            list,
+            format,
+            wait,
+        } => {
+            let wait = std::time::Duration::from_secs(wait);
+            if list {
+                list_releases(&to, format)
+            } else if rollback {
+                roll_back(&to, wait)
+            } else {
+                let options = dangjian::deploy::DeployOptions {
+                    site_dir: resolve_site(site),
+                    target: to,
+                    keep: usize::from(keep),
+                    wait,
+                    hooks: dangjian::deploy::Hooks::from_env(),
+                };
+                deploy(&options)
+            }
+        }
         Command::RemoveOld { dir } => match dangjian::output::remove_old(&dir) {
             Ok(()) => ExitCode::SUCCESS,
             Err(_) => ExitCode::FAILURE,
@@ -215,17 +273,7 @@ fn main() -> ExitCode {
             match site::build(&options, &output_dir) {
                 Ok(summary) => {
                     eprint!("{}", site::report(&summary.warnings));
-                    let s = &summary.counts;
-                    println!(
-                        "built {} pages and {} sections into {} ({} files, {} drafts and {} scheduled pages left out) in {} ms",
-                        s.pages,
-                        s.sections,
-                        summary.output_dir.display(),
-                        summary.files,
-                        s.drafts_skipped,
-                        s.scheduled_skipped,
-                        summary.elapsed.as_millis()
-                    );
+                    println!("{}", summary.line());
                     if !summary.held_for_review.is_empty() {
                         println!("held back for review: {} page(s)", summary.held_for_review.len());
                         for held in &summary.held_for_review {
@@ -248,6 +296,90 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+/// `dangjian deploy`: check, build, copy, verify, switch, prune.
+fn deploy(options: &dangjian::deploy::DeployOptions) -> ExitCode {
+    use dangjian::deploy::{Action, DeployError};
+    let target = options.target.display();
+    match dangjian::deploy::deploy(options, &|line| eprintln!("{line}")) {
+        Ok(deployed) => {
+            eprint!("{}", site::report(&deployed.warnings));
+            for note in &deployed.notes {
+                eprintln!("note: {note}");
+            }
+            match deployed.action {
+                Action::AlreadyLive => {
+                    println!(
+                        "unchanged: release {} is live with this content already; nothing was copied (内容未变)",
+                        deployed.release
+                    );
+                    return ExitCode::SUCCESS;
+                }
+                Action::Copied => println!(
+                    "deployed release {} ({} pages, {} files); {target}/current now serves it (发布成功)",
+                    deployed.release, deployed.pages, deployed.files
+                ),
+                Action::Reused => println!(
+                    "release {} had this content already; verified it and made it live without copying (发布成功)",
+                    deployed.release
+                ),
+            }
+            if let Some(previous) = &deployed.previous {
+                println!("previous release: {previous}; to undo: dangjian deploy --to {target} --rollback");
+            }
+            if !deployed.pruned.is_empty() {
+                println!("deleted old releases beyond --keep: {}", deployed.pruned.join(", "));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(DeployError::Refused(diagnostics)) => {
+            eprint!("{}", site::report(&diagnostics));
+            eprintln!(
+                "deploy refused: the site has errors (dangjian check lists them); nothing was published and {target} is unchanged (有错误，未发布)"
+            );
+            ExitCode::FAILURE
+        }
+        Err(DeployError::Failed(message)) => {
+            eprintln!("error: {message}");
+            eprintln!("deploy failed; the live release in {target} is unchanged (发布失败，线上版本未变)");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `dangjian deploy --rollback`.
+fn roll_back(target: &Path, wait: std::time::Duration) -> ExitCode {
+    match dangjian::deploy::rollback(target, wait, &|line| eprintln!("{line}")) {
+        Ok((from, to)) => {
+            println!("rolled back: release {to} is live again instead of {from} (已回滚)");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("rollback failed; the live release in {} is unchanged", target.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `dangjian deploy --list`.
+fn list_releases(target: &Path, format: ListFormat) -> ExitCode {
+    match dangjian::deploy::list(target) {
+        Ok(releases) => {
+            let text = match format {
+                ListFormat::Text => dangjian::deploy::format_table(target, &releases),
+                ListFormat::Json => format!("{}\n", dangjian::deploy::format_json(&releases)),
+            };
+            // A closed pipe (`| head`) is not an error of the listing.
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct BuildCounts {
     pub drafts_skipped: usize,
     /// Pages dated in the future, left out.
     pub scheduled_skipped: usize,
+    /// Notices past their `expires` date: built and reachable, but on no list or feed.
+    pub expired: usize,
 }
 
 /// A site ready to render: templates with every function registered, template values, and the
@@ -121,6 +123,7 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     // Branch names and meeting records (三会一课台账) are checked like the rest of the content.
     let (ledger, found) = crate::ledger::Ledger::load(site_dir, &config, &library, options.now.date());
     diagnostics.extend(found);
+    let library = crate::integrity::resolve(site_dir, library, &mut diagnostics); // Quizzes (and their data files) and cases.
     let mut templates = match templates {
         Ok(templates) => templates,
         Err(errors) => {
@@ -144,7 +147,24 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     if let Some(ledger) = &ledger {
         ledger.branch_terms(&library, &mut taxonomies);
     }
-    let (plan, plan_diagnostics) = render::plan::plan(&library, &taxonomies, &templates, &config, site_dir, ledger.as_ref());
+    // Expired notices are on no term's list, whoever made the terms.
+    for term in taxonomies.iter_mut().flat_map(|t| t.terms.iter_mut()) {
+        term.pages.retain(|&i| !library.pages[i].expired);
+    }
+    // Topic landing pages follow data/topics.toml; study materials with `[study]` make the plan.
+    let (topics, found) = content::topics::Topics::load(site_dir, &config, &library, &mut taxonomies);
+    diagnostics.extend(found);
+    let (study_plan, found) = content::study::StudyPlan::collect(site_dir, &library, options.now.date());
+    diagnostics.extend(found);
+    let (plan, plan_diagnostics) = render::plan::plan(
+        &library,
+        &taxonomies,
+        &templates,
+        &config,
+        site_dir,
+        ledger.as_ref(),
+        study_plan.as_ref(),
+    );
     diagnostics.extend(plan_diagnostics);
     diagnostics.extend(crate::check::links::missing_targets(&library, &plan, &config));
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -153,9 +173,12 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     let config_value = config.template_value();
     let mut values = SiteValues::new(config, library, taxonomies);
     values.ledger = ledger;
+    values.study_plan = study_plan;
+    values.topics = topics;
     let values = Arc::new(values);
     functions::register_content(&mut templates.tera, values.clone());
     crate::ledger::register_functions(&mut templates.tera, values.clone());
+    render::study_plan::register_functions(&mut templates.tera, values.clone());
     Ok(Prepared {
         templates,
         values,
@@ -405,6 +428,28 @@ pub struct BuildSummary {
     pub held_for_review: Vec<content::HeldPage>,
 }
 
+impl BuildSummary {
+    /// The line `dangjian build` prints when it is done: what was published, what was left out,
+    /// and how many notices expired.
+    pub fn line(&self) -> String {
+        let c = &self.counts;
+        let expired = match c.expired {
+            0 => String::new(),
+            n => format!("; {n} expired notices kept off the lists"),
+        };
+        format!(
+            "built {} pages and {} sections into {} ({} files, {} drafts and {} scheduled pages left out{expired}) in {} ms",
+            c.pages,
+            c.sections,
+            self.output_dir.display(),
+            self.files,
+            c.drafts_skipped,
+            c.scheduled_skipped,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
 /// Why a build wrote nothing.
 #[derive(Debug)]
 pub enum BuildError {
@@ -433,6 +478,7 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));
     }
+    output::manifest::write(&staging, &prepared.values.library, &options.site_dir, output_dir)?;
     let previous = staging.commit().map_err(BuildError::Io)?;
     let library = &prepared.values.library;
     Ok(BuildSummary {
@@ -443,6 +489,7 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
             sections: library.sections.len(),
             drafts_skipped: library.drafts_skipped,
             scheduled_skipped: library.scheduled_skipped,
+            expired: library.expired_count(),
         },
         warnings: prepared.warnings.clone(),
         held_for_review: library.held_for_review.clone(),

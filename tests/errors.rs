@@ -103,7 +103,7 @@ content/news/bad-toml-date.md:3:8: error[front-matter]: invalid date, expected m
                 "content/news/unknown-key.md",
                 "+++\ntitle = \"会议纪要\"\ndate = 2024-05-20\ntitel = \"错字\"\n+++\n\n正文。\n".as_bytes(),
             )],
-            diagnostics: "content/news/unknown-key.md:4:1: error[front-matter]: unknown field `titel`, expected one of `title`, `description`, `date`, `updated`, `draft`, `slug`, `weight`, `template`, `aliases`, `taxonomies`, `review`, `check_allow`, `meeting`, `extra`
+            diagnostics: "content/news/unknown-key.md:4:1: error[front-matter]: unknown field `titel`, expected one of `title`, `description`, `date`, `updated`, `draft`, `slug`, `weight`, `template`, `aliases`, `taxonomies`, `review`, `check_allow`, `meeting`, `source`, `doc_no`, `issuer`, `study`, `quiz`, `case`, `expires`, `extra`
   = hint: did you mean `title`? Free-form values go under [extra]
 ",
             count: "1 error(s), 0 warning(s)",
@@ -381,7 +381,7 @@ fn unknown_config_key_names_the_key_and_its_line() {
                 "config.toml",
                 "base_url = \"http://test.local\"\ntitle = \"错误测试\"\ntheme = \"default\"\nfeed_limt = 10\ntaxonomies = [{ name = \"tags\" }]\n".as_bytes(),
             )],
-            diagnostics: "config.toml:4:1: error[config]: unknown field `feed_limt`, expected one of `base_url`, `title`, `description`, `language_code`, `theme`, `slugify`, `generate_feeds`, `feed_limit`, `trusted_html`, `relative_urls`, `allow_robots`, `build_search_index`, `taxonomies`, `markdown`, `images`, `review`, `ledger`, `extra`
+            diagnostics: "config.toml:4:1: error[config]: unknown field `feed_limt`, expected one of `base_url`, `title`, `description`, `language_code`, `theme`, `slugify`, `generate_feeds`, `feed_limit`, `trusted_html`, `relative_urls`, `allow_robots`, `build_search_index`, `taxonomies`, `markdown`, `images`, `review`, `ledger`, `screen`, `extra`
   = hint: did you mean `feed_limit`? Otherwise remove the key
 ",
             count: "1 error(s), 0 warning(s)",

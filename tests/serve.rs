@@ -1011,7 +1011,9 @@ fn browser_get(port: u16, target: &str, idle: &Mutex<Vec<TcpStream>>) -> Result<
     let mut raw = Vec::new();
     let mut buffer = [0u8; 65536];
     let response = loop {
-        let n = stream.read(&mut buffer).map_err(|e| format!("GET {target}: no complete answer: {e}"))?;
+        let n = stream
+            .read(&mut buffer)
+            .map_err(|e| format!("GET {target}: no complete answer: {e}"))?;
         if n == 0 {
             break parse_response(&raw)?;
         }
@@ -1039,7 +1041,15 @@ fn browser_like_bursts_of_new_connections_are_all_answered() {
     let port = server.port;
     let _streams: Vec<Events> = (0..2).map(|_| server.events().0).collect();
     let idle = Arc::new(Mutex::new(Vec::new()));
-    let targets = ["/", "/study/", PAGE_URL, OTHER_URL, "/css/site.css", "/js/a11y.js", "/__dangjian/live.js"];
+    let targets = [
+        "/",
+        "/study/",
+        PAGE_URL,
+        OTHER_URL,
+        "/css/site.css",
+        "/js/a11y.js",
+        "/__dangjian/live.js",
+    ];
     for round in 0..6 {
         let burst = |size: usize| -> Vec<String> {
             let clients: Vec<_> = (0..size)

@@ -140,6 +140,7 @@ pub fn content_findings(library: &Library, site_dir: &Path, cache: Option<&Cache
             title: Some(p.title.as_str()),
             title_in_front: p.front.title.is_some(),
             description: p.front.description.as_deref(),
+            front_texts: crate::integrity::front_texts(p.front.quiz.as_ref(), p.front.case.as_ref()),
             body: &p.body,
             body_line_offset: p.body_line_offset,
             allow: &p.front.check_allow,
@@ -151,6 +152,7 @@ pub fn content_findings(library: &Library, site_dir: &Path, cache: Option<&Cache
             title: s.front.title.as_deref(),
             title_in_front: true,
             description: s.front.description.as_deref(),
+            front_texts: Vec::new(),
             body: &s.body,
             body_line_offset: s.body_line_offset,
             allow: &s.front.check_allow,
@@ -201,6 +203,8 @@ struct Source<'a> {
     /// False when the title was taken from the file name.
     title_in_front: bool,
     description: Option<&'a str>,
+    /// Texts of a quiz or case written in front matter, with their keys.
+    front_texts: Vec<(&'static str, String)>,
     body: &'a Arc<str>,
     body_line_offset: usize,
     allow: &'a [String],
@@ -244,6 +248,20 @@ impl Source<'_> {
             for hit in privacy::scan(value) {
                 let (line, column) = place(hit.start);
                 findings.push(privacy_finding(&hit, line, column, note));
+            }
+        }
+        for (key, value) in &self.front_texts {
+            let place = |offset: usize| {
+                let file_text = file_text.get_or_init(|| read_text(&site_dir.join(self.file)));
+                value_position(file_text.as_deref(), key, value, offset)
+            };
+            for hit in terms.scan(value, scanner) {
+                let (line, column) = place(hit.start);
+                findings.push(term_finding(terms, &hit, &value[hit.start..hit.end], line, column, ""));
+            }
+            for hit in privacy::scan(value) {
+                let (line, column) = place(hit.start);
+                findings.push(privacy_finding(&hit, line, column, ""));
             }
         }
         let at = |offset: usize| {
@@ -468,6 +486,15 @@ fn front_position(file_text: Option<&str>, key: &str, needle: &str) -> (usize, u
     (diagnostic::line_col(text, offset).0, 0)
 }
 
+/// Where `offset` of a front matter `value` (one of many under the same key, as in a quiz's
+/// questions) is in the file: found through the value's own text, else through its key.
+fn value_position(file_text: Option<&str>, key: &str, value: &str, offset: usize) -> (usize, usize) {
+    match file_text.and_then(|text| text.find(value).map(|at| (text, at))) {
+        Some((text, at)) => diagnostic::line_col(text, at + offset),
+        None => front_position(file_text, key, &value[offset..]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -509,5 +536,7 @@ mod tests {
         let yaml = "---\ntitle: 电话13812345678\ncheck_allow: [privacy-phone]\n---\n";
         assert_eq!(front_position(Some(yaml), "title", "13812345678"), (2, 10));
         assert_eq!(key_line(yaml, "check_allow"), Some(3));
+        let quiz = "+++\n[[quiz.questions]]\nquestion = \"一\"\n[[quiz.questions]]\nquestion = \"电话13812345678\"\n+++\n";
+        assert_eq!(value_position(Some(quiz), "question", "电话13812345678", 6), (5, 15));
     }
 }

@@ -145,7 +145,7 @@ fn unknown_field(message: &str) -> Option<String> {
 }
 
 /// The 1-based line (within the front matter) where `key` is set, in TOML or YAML.
-fn find_key_line(front: &str, key: &str) -> Option<usize> {
+pub fn find_key_line(front: &str, key: &str) -> Option<usize> {
     front
         .lines()
         .position(|line| {
@@ -246,6 +246,21 @@ pub struct PageFront {
     pub check_allow: Vec<String>,
     /// A meeting of the page's branch, for the organization-life ledger (三会一课台账).
     pub meeting: Option<crate::ledger::MeetingFront>,
+    /// Where a study material comes from (出处), e.g. a newspaper or a document collection.
+    pub source: Option<String>,
+    /// The document number of an official document (文号), e.g. 中办发〔2025〕3号.
+    pub doc_no: Option<String>,
+    /// Who issued the document (发文机关).
+    pub issuer: Option<String>,
+    /// The study plan entry of a study material (`[study] due = 2025-03-31, required = true`).
+    pub study: Option<StudyFront>,
+    /// An integrity knowledge quiz (廉政知识测试) run on the page.
+    pub quiz: Option<crate::integrity::QuizFront>,
+    /// A warning-education case (警示教育案例): facts, the violated rule, the lesson.
+    pub case: Option<crate::integrity::CaseFront>,
+    /// The day after which a notice is out of date (`expires = 2025-03-31`): it leaves the home
+    /// page and lists but stays reachable, marked 已过期.
+    pub expires: Option<PageDate>,
     /// Free-form values for templates.
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -287,6 +302,21 @@ pub struct SectionFront {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// `[study]` of a page: its place in the study plan (学习计划).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StudyFront {
+    /// The day by which members should have studied the material.
+    pub due: Option<PageDate>,
+    /// Required study (必学) or optional reading (选学).
+    #[serde(default = "required_by_default")]
+    pub required: bool,
+}
+
+fn required_by_default() -> bool {
+    true
+}
+
 /// `[review]` of a page: the names of its three reviewers (三审).
 #[derive(Debug, Clone, Deserialize, Default, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -319,9 +349,58 @@ impl Review {
     }
 }
 
+/// The front matter of a content file read again, with the number of lines before it, to place a
+/// message found after parsing (rare: only when something is wrong). Empty when it cannot be read.
+pub fn read_again(site_dir: &std::path::Path, file: &str) -> (String, usize) {
+    let text = std::fs::read(site_dir.join(file))
+        .ok()
+        .and_then(|bytes| crate::content::decode::decode_text(&bytes).ok())
+        .map(|decoded| decoded.text)
+        .unwrap_or_default();
+    split(file, &text).map_or((String::new(), 0), |s| (s.front.to_string(), s.front_line_offset))
+}
+
+/// The 1-based line (within the front matter) of table `[name]`, or of `name = …` / `name:`.
+pub fn table_line(front: &str, name: &str) -> Option<usize> {
+    front
+        .lines()
+        .position(|line| {
+            let line = line.trim();
+            line == format!("[{name}]")
+                || line
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+        })
+        .map(|i| i + 1)
+}
+
+/// The 1-based line and column (within the front matter) of the text `value` in the value of
+/// `key` inside `table` (a name in a list), else of the key, else `None`.
+pub fn value_position(front: &str, table: &str, key: &str, value: &str) -> Option<(usize, usize)> {
+    let start = key_line_in_table(front, table, key)?;
+    let quoted = format!("\"{value}\"");
+    let found = front.lines().enumerate().skip(start - 1).take(8).find_map(|(i, line)| {
+        let at = line.find(&quoted).map(|at| at + 1).or_else(|| line.find(value))?;
+        Some((i + 1, line[..at].chars().count() + 1))
+    });
+    Some(found.unwrap_or((start, 1)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_tables_and_values() {
+        let toml = "title = \"a\"\n[taxonomies]\ntopics = [\"甲\",\n  \"乙\"]\n[study]\ndue = 2026-03-31\n";
+        assert_eq!(table_line(toml, "study"), Some(5));
+        assert_eq!(table_line(toml, "review"), None);
+        assert_eq!(table_line("study:\n  due: 2026-03-31\n", "study"), Some(1));
+        assert_eq!(value_position(toml, "taxonomies", "topics", "乙"), Some((4, 4)));
+        assert_eq!(value_position(toml, "taxonomies", "topics", "甲"), Some((3, 12)));
+        assert_eq!(value_position(toml, "taxonomies", "topics", "丙"), Some((3, 1)));
+        assert_eq!(value_position(toml, "taxonomies", "tags", "丙"), None);
+    }
 
     #[test]
     fn splits_toml_and_counts_lines() {

@@ -181,8 +181,10 @@ pub fn load(site_dir: &Path, config: &Config, options: &LoadOptions, cache: Opti
             &parsed.front_text,
             parsed.front_line_offset,
         ));
+        let expires_line = front_matter::find_key_line(&parsed.front_text, "expires").map_or(0, |l| l + parsed.front_line_offset);
         match make_page(parsed, &library, config, options) {
             Ok(page) => {
+                diagnostics.extend(expires_before_date(&page, expires_line));
                 library.page_index.insert(page.relative_path.clone(), library.pages.len());
                 library.pages.push(page);
             }
@@ -271,6 +273,7 @@ fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, opti
         None => slug_or_fallback(&name_rest, config),
     };
     let title = front.title.clone().unwrap_or_else(|| name_rest.clone());
+    let expired = front.expires.is_some_and(|expires| is_expired(expires, options.now));
     Ok(Page {
         file: content_file(&relative),
         relative_path: relative,
@@ -283,7 +286,38 @@ fn make_page(parsed: Parsed<PageFront>, library: &Library, config: &Config, opti
         body_line_offset: parsed.body_line_offset,
         assets: Vec::new(),
         rendered: Default::default(),
+        expired,
         front,
+    })
+}
+
+/// A page is out of date once the day of `expires` is over, or its time has passed when it has
+/// one: `expires = 2026-03-31` still lists the notice all of 31 March.
+pub fn is_expired(expires: PageDate, now: NaiveDateTime) -> bool {
+    if expires.has_time {
+        now > expires.datetime
+    } else {
+        now.date() > expires.day()
+    }
+}
+
+/// An `expires` before the page's own date is a slip of the year or month: the page would never
+/// be listed.
+fn expires_before_date(page: &Page, line: usize) -> Option<Diagnostic> {
+    let (expires, date) = (page.front.expires?, page.date?);
+    (expires.day() < date.day()).then(|| {
+        Diagnostic::warning(
+            "expires",
+            page.file.clone(),
+            line,
+            usize::from(line > 0),
+            format!(
+                "the page expires on {}, before its own date {}, so no list ever shows it",
+                expires.day(),
+                date.day()
+            ),
+        )
+        .with_hint("check the year and month of `expires`")
     })
 }
 
@@ -532,6 +566,10 @@ fn attach_assets(library: &mut Library, others: Vec<Found>, bundle_dirs: &[Strin
 
 fn assemble_sections(library: &mut Library) {
     for (index, page) in library.pages.iter().enumerate() {
+        // Expired notices stay reachable by their address, but no list shows them.
+        if page.expired {
+            continue;
+        }
         let mut section = library.section_index.get(&page.section).copied();
         while let Some(s) = section {
             library.sections[s].pages.push(index);
@@ -587,5 +625,21 @@ pub(crate) fn sort_pages(order: &mut [usize], pages: &[Page], sort_by: SortBy) {
             )
         }),
         SortBy::None => order.sort_by(|&a, &b| pages[a].relative_path.cmp(&pages[b].relative_path)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_ends_with_the_day_or_the_time() {
+        let now = |text: &str| PageDate::parse(text).unwrap().datetime;
+        let day = PageDate::parse("2026-03-31").unwrap();
+        assert!(!is_expired(day, now("2026-03-31T23:59:00")), "the whole last day still counts");
+        assert!(is_expired(day, now("2026-04-01T00:00:00")));
+        let noon = PageDate::parse("2026-03-31T12:00:00").unwrap();
+        assert!(!is_expired(noon, now("2026-03-31T12:00:00")));
+        assert!(is_expired(noon, now("2026-03-31T12:00:01")));
     }
 }

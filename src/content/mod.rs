@@ -8,12 +8,14 @@ pub mod front_matter;
 mod load;
 pub(crate) use load::sort_pages;
 pub mod slug;
+pub mod study;
+pub mod topics;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use load::{BROKEN, LoadOptions, load};
+pub use load::{BROKEN, LoadOptions, is_expired, load};
 
 use crate::content::date::PageDate;
 use crate::content::front_matter::{PageFront, SectionFront};
@@ -74,6 +76,9 @@ pub struct Page {
     pub assets: Vec<Asset>,
     /// Rendered Markdown, filled by the markdown stage.
     pub rendered: Arc<Rendered>,
+    /// Past its `expires` date (a notice out of date): still built and reachable by its address,
+    /// but left out of section lists, term pages, the study plan and feeds.
+    pub expired: bool,
 }
 
 /// A section: a folder of `content/` with its `_index.md`.
@@ -97,7 +102,8 @@ pub struct Section {
     pub body_line_offset: usize,
     /// Files colocated with the section.
     pub assets: Vec<Asset>,
-    /// Indices into [`Library::pages`], in the section's order (transparent children included).
+    /// Indices into [`Library::pages`], in the section's order (transparent children included;
+    /// expired pages left out).
     pub pages: Vec<usize>,
     /// Indices into [`Library::sections`] of direct subsections.
     pub subsections: Vec<usize>,
@@ -173,6 +179,11 @@ impl Library {
     /// The section at `relative_path` ("study/_index.md").
     pub fn section(&self, relative_path: &str) -> Option<&Section> {
         self.section_index.get(relative_path).map(|&i| &self.sections[i])
+    }
+
+    /// How many published pages are past their `expires` date.
+    pub fn expired_count(&self) -> usize {
+        self.pages.iter().filter(|p| p.expired).count()
     }
 
     /// The site path of a page or section named by its relative path.

@@ -36,14 +36,42 @@ pub fn encode_url(url: &str) -> String {
     out
 }
 
+/// One entry of a feed: a page, with what a list adds to it.
+pub struct FeedEntry<'a> {
+    /// The page.
+    pub page: &'a Page,
+    /// The entry's summary instead of the page's own (plain text).
+    pub summary: Option<String>,
+    /// An Atom `<category>` term, e.g. 必学.
+    pub category: Option<&'a str>,
+}
+
+impl<'a> FeedEntry<'a> {
+    /// The page as it is.
+    pub fn page(page: &'a Page) -> FeedEntry<'a> {
+        FeedEntry {
+            page,
+            summary: None,
+            category: None,
+        }
+    }
+}
+
 /// An Atom feed of `pages` (newest first, already limited), titled `title`, found at `feed_path`.
 pub fn atom(config: &Config, title: &str, site_path: &str, feed_path: &str, pages: &[&Page]) -> String {
-    let updated = pages
+    let entries: Vec<FeedEntry<'_>> = pages.iter().map(|p| FeedEntry::page(p)).collect();
+    atom_entries(config, title, site_path, feed_path, &entries)
+}
+
+/// An Atom feed of `entries` (in the order given, already limited).
+pub fn atom_entries(config: &Config, title: &str, site_path: &str, feed_path: &str, entries: &[FeedEntry<'_>]) -> String {
+    let updated = entries
         .iter()
+        .map(|e| e.page)
         .filter_map(|p| p.front.updated.or(p.date))
         .max()
         .map_or_else(|| "1970-01-01T00:00:00+08:00".to_string(), |d| d.rfc3339());
-    let mut xml = String::with_capacity(1024 + pages.len() * 1024);
+    let mut xml = String::with_capacity(1024 + entries.len() * 1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
     xml.push_str(&xml_escape(&config.language_code));
     xml.push_str("\">\n");
@@ -62,7 +90,8 @@ pub fn atom(config: &Config, title: &str, site_path: &str, feed_path: &str, page
     push_element(&mut xml, "  ", "id", &encode_url(&config.permalink(feed_path)));
     push_element(&mut xml, "  ", "updated", &updated);
     xml.push_str("  <generator>dangjian</generator>\n");
-    for page in pages {
+    for entry in entries {
+        let page = entry.page;
         let url = encode_url(&config.permalink(&page.path));
         let published = page.date.as_ref().map(PageDate::rfc3339);
         let entry_updated = page
@@ -87,7 +116,12 @@ pub fn atom(config: &Config, title: &str, site_path: &str, feed_path: &str, page
         let author = page.front.extra.get("author").and_then(|v| v.as_str()).unwrap_or(&config.title);
         xml.push_str(&xml_escape(author));
         xml.push_str("</name></author>\n");
-        if let Some(summary) = page.rendered.summary.as_deref().or(page.front.description.as_deref()) {
+        if let Some(category) = entry.category {
+            xml.push_str(&format!("    <category term=\"{}\"/>\n", xml_escape(category)));
+        }
+        if let Some(summary) = &entry.summary {
+            push_element(&mut xml, "    ", "summary", summary);
+        } else if let Some(summary) = page.rendered.summary.as_deref().or(page.front.description.as_deref()) {
             xml.push_str("    <summary type=\"html\">");
             xml.push_str(&xml_escape(summary));
             xml.push_str("</summary>\n");

@@ -5,7 +5,9 @@
 pub mod feeds;
 pub mod plan;
 pub mod relative;
+pub mod study_plan;
 pub mod taxonomy;
+pub mod topics;
 pub mod values;
 
 use serde_json::{Value, json};
@@ -99,7 +101,7 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
             bytes(feeds::atom(config, &title, &term.path, &format!("{}atom.xml", term.path), &pages))
         }
         Job::SiteFeed => {
-            let mut order: Vec<usize> = (0..library.pages.len()).collect();
+            let mut order: Vec<usize> = (0..library.pages.len()).filter(|&i| !library.pages[i].expired).collect();
             crate::content::sort_pages(&mut order, &library.pages, crate::content::front_matter::SortBy::Date);
             let pages: Vec<_> = order.iter().take(config.feed_limit).map(|&i| &library.pages[i]).collect();
             bytes(feeds::atom(config, &config.title, "/", "/atom.xml", &pages))
@@ -114,6 +116,12 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
                 .flat_map(|l| l.outputs())
                 .filter(|(path, _)| path.ends_with('/'));
             entries.extend(ledger_pages.map(|(path, _)| feeds::SitemapEntry { path, lastmod: None }));
+            if let Some(plan) = &input.values.study_plan {
+                entries.push(feeds::SitemapEntry {
+                    path: plan.path.clone(),
+                    lastmod: None,
+                });
+            }
             bytes(feeds::sitemap(config, entries))
         }
         Job::Robots => bytes(feeds::robots(config)),
@@ -125,6 +133,9 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
         ),
         Job::Search(file) => Body::Bytes(input.values.search().render(*file)),
         Job::Ledger(job) => crate::ledger::render(input, *job)?,
+        Job::StudyPlan => bytes(study_plan::render_page(input)?),
+        Job::StudyPlanFeed => bytes(study_plan::render_feed(input)?),
+        Job::Screen(job) => crate::screen::render(input, job)?,
     };
     let body = match body {
         // The 404 page is served at whatever address was not found: only absolute links work there.
@@ -291,6 +302,12 @@ fn render_taxonomy_list(input: &RenderInput<'_>, t: usize) -> Result<String, Dia
     context.insert("taxonomy", taxonomy_value);
     context.0.insert("terms".to_string(), Value::Array(terms.clone()));
     let name = &taxonomy.config.name;
+    if name == crate::content::topics::TAXONOMY {
+        // Cards with banners: each topic with its data from data/topics.toml.
+        context
+            .0
+            .insert("topics".to_string(), Value::Array(topics::topic_values(input.values, t)));
+    }
     input.templates.render(
         &taxonomy_template(input, name, "list"),
         context,
@@ -321,6 +338,10 @@ fn render_term(input: &RenderInput<'_>, t: usize, k: usize, n: usize) -> Result<
     if name == crate::ledger::TAXONOMY {
         // The branch's record from data/branches.toml (null without it): the term page is its page.
         context.insert("branch", &crate::ledger::output::branch_value(input.values, &term.slug, n == 1));
+    }
+    if name == crate::content::topics::TAXONOMY {
+        // The landing page's banner and introduction (null values for a topic without data).
+        context.insert("topic", &topics::topic_value(input.values, term));
     }
     input.templates.render(
         &taxonomy_template(input, name, "single"),

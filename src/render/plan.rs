@@ -45,6 +45,12 @@ pub enum Job {
     Search(crate::search::SearchFile),
     /// A page or data file of the organization-life ledger.
     Ledger(crate::ledger::LedgerJob),
+    /// The study plan's page (学习计划).
+    StudyPlan,
+    /// The study plan's Atom feed.
+    StudyPlanFeed,
+    /// The lobby screen (大屏), `/screen/`.
+    Screen(crate::screen::ScreenJob),
     /// A file copied as it is (assets, static files, theme files).
     Copy(Body),
 }
@@ -86,6 +92,7 @@ pub fn plan(
     config: &crate::config::Config,
     site_dir: &Path,
     ledger: Option<&crate::ledger::Ledger>,
+    study_plan: Option<&crate::content::study::StudyPlan>,
 ) -> (Vec<Planned>, Vec<Diagnostic>) {
     let mut plan = Vec::new();
     let mut diagnostics = Vec::new();
@@ -204,6 +211,22 @@ pub fn plan(
                 crate::ledger::BRANCHES_FILE,
             ));
         }
+    }
+    if let Some(study_plan) = study_plan {
+        let source = &library.sections[study_plan.section].file;
+        if templates.has(crate::render::study_plan::TEMPLATE) {
+            plan.push(planned(&study_plan.path, source, Job::StudyPlan));
+            if config.generate_feeds {
+                plan.push(planned(&study_plan.feed_path(), source, Job::StudyPlanFeed));
+            }
+        } else {
+            diagnostics.push(crate::render::missing_template(crate::render::study_plan::TEMPLATE, "", source));
+        }
+    }
+    let (screen, found) = crate::screen::plan(library, config, site_dir, templates.has(crate::screen::TEMPLATE));
+    diagnostics.extend(found);
+    if let Some(job) = screen {
+        plan.push(planned(crate::screen::PATH, crate::screen::TEMPLATE, Job::Screen(job)));
     }
     plan.extend(static_files(templates, config, site_dir));
     check_collisions(&plan, &mut diagnostics);

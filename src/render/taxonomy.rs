@@ -7,7 +7,7 @@ use crate::content::Library;
 use crate::content::front_matter::SortBy;
 use crate::content::slug::slugify;
 
-/// One term (a tag, a branch) and its pages, newest first.
+/// One term (a tag, a branch) and its pages, newest first (expired pages left out).
 #[derive(Debug, Clone)]
 pub struct Term {
     /// As written in front matter (the first spelling seen wins).
@@ -57,7 +57,9 @@ pub fn collect(library: &Library, config: &Config) -> Vec<Taxonomy> {
                         slug,
                         pages: Vec::new(),
                     });
-                    if !term.pages.contains(&index) {
+                    // An expired page keeps its terms in existence (its own links to them work)
+                    // but is listed on none of them.
+                    if !page.expired && !term.pages.contains(&index) {
                         term.pages.push(index);
                     }
                 }

@@ -114,6 +114,14 @@ pub fn page_value(library: &Library, index: usize, config: &Config, with_content
         // Only the preview server publishes such pages: built sites never show the banner.
         "pending_review": config.review.required && !review_missing.is_empty(),
         "review_missing": review_missing,
+        "source": page.front.source,
+        "doc_no": page.front.doc_no,
+        "issuer": page.front.issuer,
+        "study": page.front.study,
+        "expires": page.front.expires,
+        "expired": page.expired,
+        "quiz": page.front.quiz,
+        "case": page.front.case,
     });
     if with_content {
         value["content"] = Value::String(page.rendered.html.clone());
@@ -196,6 +204,11 @@ pub struct SiteValues {
     search: OnceLock<crate::search::SearchIndex>,
     /// The branches and meetings, when the site has data/branches.toml.
     pub ledger: Option<crate::ledger::Ledger>,
+    /// The study plan, when pages have `[study]`.
+    pub study_plan: Option<crate::content::study::StudyPlan>,
+    study_plan_value: OnceLock<Option<Value>>,
+    /// The topics of data/topics.toml, when the site has it.
+    pub topics: Option<crate::content::topics::Topics>,
 }
 
 impl SiteValues {
@@ -210,6 +223,9 @@ impl SiteValues {
             taxonomy_values: (0..taxonomies.len()).map(|_| OnceLock::new()).collect(),
             search: OnceLock::new(),
             ledger: None,
+            study_plan: None,
+            study_plan_value: OnceLock::new(),
+            topics: None,
             config,
             library,
             taxonomies,
@@ -253,6 +269,17 @@ impl SiteValues {
     pub fn search(&self) -> &crate::search::SearchIndex {
         self.search
             .get_or_init(|| crate::search::SearchIndex::build(&self.library, &self.config, &self.taxonomies))
+    }
+
+    /// The study plan as templates see it, `None` without a plan.
+    pub fn study_plan_value(&self) -> Option<&Value> {
+        self.study_plan_value
+            .get_or_init(|| {
+                self.study_plan
+                    .as_ref()
+                    .map(|plan| crate::render::study_plan::plan_value(self, plan))
+            })
+            .as_ref()
     }
 
     /// Index of the taxonomy called `name`.

@@ -115,13 +115,16 @@ impl SearchIndex {
             .map(|&index| {
                 let page = &library.pages[index];
                 let mut text = page.title.clone();
-                for block in [
-                    page.front.description.clone().unwrap_or_default(),
-                    text::html_text(&page.rendered.html),
-                ] {
+                let (above, below) = crate::integrity::reader_texts(page.front.quiz.as_ref(), page.front.case.as_ref());
+                let body = text::html_text(&page.rendered.html);
+                let blocks = std::iter::once(page.front.description.as_deref().unwrap_or_default())
+                    .chain(above)
+                    .chain(std::iter::once(body.as_str()))
+                    .chain(below);
+                for block in blocks {
                     if !block.trim().is_empty() {
                         text.push(text::BLOCK_BREAK);
-                        text.push_str(&block);
+                        text.push_str(block);
                     }
                 }
                 for names in page.front.taxonomies.values() {

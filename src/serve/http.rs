@@ -172,7 +172,10 @@ pub fn handle(
 ) {
     let method = request.method().as_str().to_ascii_uppercase();
     if method != "GET" && method != "HEAD" {
-        write_reply(request, &Reply::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec()));
+        write_reply(
+            request,
+            &Reply::new(405, "text/plain; charset=utf-8", b"method not allowed".to_vec()),
+        );
         return;
     }
     if request.url().split('?').next() == Some("/__dangjian/events") {

@@ -7,8 +7,10 @@
 // `dangjian serve` on it and runs axe (tags wcag2a, wcag2aa, wcag21a, wcag21aa) on every page kind:
 //
 //   home, a section list, a study page, an integrity page, a news page with photos, /tags/, a tag,
-//   /branches/, a branch, the ledger (/ledger/) and a branch page linked from it, the code fixture
-//   page, the search page with results and the 404 page
+//   /branches/, a branch, the ledger (/ledger/) and a branch page linked from it, the study plan
+//   (/study/plan/, linked from /study/), /topics/ and a topic's landing page, the notices list and
+//   an expired notice (a test-only fixture, since expired notices are linked from no list), the
+//   code fixture page, the search page with results and the 404 page
 //
 // in four modes, each switched on by clicking the toolbar button as a reader would:
 //
@@ -54,6 +56,7 @@ const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 360, height: 740 };
 const STORAGE_KEY = 'dangjian-a11y';
 const CODE_FIXTURE = '/study/a11y-code-fixture/';
+const EXPIRED_FIXTURE = '/notices/a11y-expired-notice/';
 
 let server = null;
 let browser = null;
@@ -132,13 +135,17 @@ function addFixtures(site) {
       '+++\ntitle = "关于无障碍测试的通知"\ndate = 2001-01-01\nslug = "a11y-notice"\n+++\n\n测试用的通知。\n',
     );
   }
+  // An expired notice: built and reachable by its address, marked 已过期, listed nowhere.
+  fs.writeFileSync(
+    path.join(notices, 'a11y-expired-notice.md'),
+    '+++\ntitle = "关于无障碍测试的过期通知"\ndate = 2001-01-01\nexpires = 2001-01-31\nslug = "a11y-expired-notice"\n+++\n\n测试用的过期通知。\n',
+  );
   fs.writeFileSync(
     path.join(site, 'content/study/a11y-code-fixture.md'),
     `+++
 title = "无障碍测试：代码、注释框、插图和表格"
 date = 2000-01-01
 slug = "a11y-code-fixture"
-[extra]
 source = "测试用页面"
 doc_no = "测试〔2000〕1号"
 +++
@@ -284,6 +291,14 @@ async function discoverPages(base) {
   const ledgerBranches = await linksOn(page, base, '/ledger/', '.ledger-branch a');
   if (!ledgerBranches.length) throw new Error('no branch linked from /ledger/ (.ledger-branch a)');
   pages.push({ name: 'branch from the ledger', url: ledgerBranches[ledgerBranches.length - 1] });
+  // Issue 8: the study plan, topics and notices.
+  pages.push({ name: 'study plan', url: await first('/study/', '.section-plan-link a', 'study plan') });
+  pages.push({ name: 'topics', url: '/topics/' });
+  pages.push({ name: 'topic', url: await first('/topics/', '.topic-card-title a', 'topic') });
+  pages.push({ name: 'notices', url: await first('/', '#dj-home-notices a', 'notices list') });
+  await open(page, base, EXPIRED_FIXTURE);
+  if ((await page.locator('.expired-note').count()) !== 1) throw new Error(`${EXPIRED_FIXTURE} is not marked 已过期 (.expired-note)`);
+  pages.push({ name: 'expired notice', url: EXPIRED_FIXTURE });
   pages.push({ name: 'code, note, figure, table', url: CODE_FIXTURE });
   pages.push({ name: 'search results', url: `/search/?q=${encodeURIComponent('三会一课')}` });
   pages.push({ name: '404', url: '/no-such-page-for-a11y/', status: 404 });

@@ -5,10 +5,16 @@
 //! output exactly as it was. The previous output is moved aside and deleted in the background (a
 //! detached `dangjian __remove-old`, and any leftovers by the next build), because deleting
 //! ~15,000 files takes longer than building them.
+//!
+//! Every file written is hashed on the way, and [`manifest`] writes the record of the build
+//! (`manifest.json`) into the staged site before it is swapped in.
+
+pub mod manifest;
 
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The bytes of one output file.
 #[derive(Debug, Clone)]
@@ -63,6 +69,21 @@ pub struct Staging {
     target: PathBuf,
     stamp: String,
     committed: bool,
+    /// What each [`Staging::write`] wrote, for the manifest.
+    written: Mutex<Vec<Written>>,
+}
+
+/// One file a build wrote: where, from what, and its size and SHA-256 as written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// Path inside the output folder.
+    pub path: String,
+    /// What produced it ("content/study/x.md").
+    pub source: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
 }
 
 impl Staging {
@@ -85,6 +106,7 @@ impl Staging {
             target: target.to_path_buf(),
             stamp,
             committed: false,
+            written: Mutex::new(Vec::new()),
         })
     }
 
@@ -97,16 +119,38 @@ impl Staging {
         Ok(())
     }
 
-    /// Writes one output (its folder must exist).
+    /// Writes one output (its folder must exist) and records its size and hash.
     pub fn write(&self, output: &Output) -> io::Result<()> {
         let path = self.temp.join(&output.path);
-        match &output.body {
-            Body::Bytes(bytes) => std::fs::write(&path, bytes),
-            Body::Embedded(bytes) => std::fs::write(&path, bytes),
-            Body::File(source) => std::fs::copy(source, &path).map(|_| ()),
-            Body::Image(source) => crate::images::copy_stripped(source, &path),
+        let written = match &output.body {
+            Body::Bytes(bytes) => std::fs::write(&path, bytes).map(|()| manifest::hash_bytes(bytes)),
+            Body::Embedded(bytes) => std::fs::write(&path, bytes).map(|()| manifest::hash_bytes(bytes)),
+            // Copies are hashed as they landed, read back while still in the page cache.
+            Body::File(source) => std::fs::copy(source, &path).and_then(|_| manifest::hash_file(&path)),
+            Body::Image(source) => crate::images::copy_stripped(source, &path).and_then(|()| manifest::hash_file(&path)),
         }
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        let (size, sha256) = written;
+        self.written.lock().unwrap_or_else(|p| p.into_inner()).push(Written {
+            path: output.path.clone(),
+            source: output.source.clone(),
+            size,
+            sha256,
+        });
+        Ok(())
+    }
+
+    /// Every file written so far, sorted by path.
+    pub fn written(&self) -> Vec<Written> {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        written.sort_by(|a, b| a.path.cmp(&b.path));
+        written
+    }
+
+    /// Writes a file that is not one of the site's outputs (the manifest) into the staged site.
+    pub fn write_unrecorded(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.temp.join(path);
+        std::fs::write(&target, bytes).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", target.display())))
     }
 
     /// Puts the staged site in place of the target; returns where the previous output went (see
