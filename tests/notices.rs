@@ -7,25 +7,7 @@
 
 mod common;
 
-use chrono::NaiveDate;
-use common::Site;
-use dangjian::site::{BuildError, BuildOptions, BuildSummary};
-
-/// Builds `site` as if on `day` at noon.
-fn build_on(site: &Site, day: (i32, u32, u32)) -> BuildSummary {
-    let options = BuildOptions {
-        site_dir: site.site.clone(),
-        base_url: None,
-        drafts: false,
-        now: NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap().and_hms_opt(12, 0, 0).unwrap(),
-        include_unreviewed: false,
-    };
-    match dangjian::site::build(&options, &site.out) {
-        Ok(summary) => summary,
-        Err(BuildError::Content(found)) => panic!("{}", dangjian::site::report(&found)),
-        Err(BuildError::Io(e)) => panic!("{e}"),
-    }
-}
+use common::{Site, build_on};
 
 /// Titles of the links of the lists (`class="entry-list"` / `latest-list`) on an HTML page.
 fn listed(html: &str, list_class: &str) -> Vec<String> {

@@ -75,6 +75,8 @@ fn write_corpus(site: &Site, pages: usize, random: &mut Random) -> BTreeMap<Stri
     let sentences = example_sentences();
     assert!(sentences.len() > 100, "the example site has too few sentences: {}", sentences.len());
     fs::remove_dir_all(site.site.join("content")).unwrap();
+    // No corpus page names a topic.
+    site.remove("data/topics.toml");
     site.write("content/_index.md", "+++\ntitle = \"首页\"\n+++\n");
     for (dir, title) in SECTIONS {
         site.write(
@@ -106,7 +108,8 @@ fn write_corpus(site: &Site, pages: usize, random: &mut Random) -> BTreeMap<Stri
             &format!("content/{dir}/p{n:04}.md"),
             format!(
                 "+++\ntitle = \"{}\"\ndate = {date}\n\n[taxonomies]\ntags = [\"{tag}\"]\nbranches = [\"{branch}\"]\n+++\n\n{body}",
-                title.replace('"', "")
+                // Quotes and backslashes would need escaping in TOML; titles do without them.
+                title.replace(['"', '\\'], "")
             ),
         );
     }

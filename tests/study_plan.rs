@@ -7,52 +7,7 @@
 
 mod common;
 
-use chrono::NaiveDate;
-use common::Site;
-use dangjian::site::{BuildError, BuildOptions, BuildSummary};
-
-/// Builds `site` as if on `day` at noon.
-fn build_on(site: &Site, day: (i32, u32, u32)) -> BuildSummary {
-    let options = BuildOptions {
-        site_dir: site.site.clone(),
-        base_url: None,
-        drafts: false,
-        now: NaiveDate::from_ymd_opt(day.0, day.1, day.2).unwrap().and_hms_opt(12, 0, 0).unwrap(),
-        include_unreviewed: false,
-    };
-    match dangjian::site::build(&options, &site.out) {
-        Ok(summary) => summary,
-        Err(BuildError::Content(found)) => panic!("{}", dangjian::site::report(&found)),
-        Err(BuildError::Io(e)) => panic!("{e}"),
-    }
-}
-
-/// The text of an HTML fragment: tags removed, whitespace runs joined.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Every `<open…>…</close>` fragment of `html` whose opening tag starts with `open`.
-fn fragments<'a>(html: &'a str, open: &str, close: &str) -> Vec<&'a str> {
-    let mut found = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(open) {
-        let end = rest[start..].find(close).map_or(rest.len(), |e| start + e + close.len());
-        found.push(&rest[start..end]);
-        rest = &rest[end..];
-    }
-    found
-}
+use common::{Site, build_on, fragments, html_text as text};
 
 /// The plan page as (class of the month, its heading, the text of each material).
 fn plan_months(html: &str) -> Vec<(String, String, Vec<String>)> {

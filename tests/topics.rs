@@ -5,33 +5,11 @@
 
 mod common;
 
-use common::Site;
-
-/// The text of an HTML fragment: tags removed, whitespace runs joined.
-fn text(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use common::{Site, fragments, html_text};
 
 /// Every `<open…>…</close>` fragment of `html` whose opening tag starts with `open`, as text.
 fn texts(html: &str, open: &str, close: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = html;
-    while let Some(start) = rest.find(open) {
-        let end = rest[start..].find(close).map_or(rest.len(), |e| start + e + close.len());
-        found.push(text(&rest[start..end]));
-        rest = &rest[end..];
-    }
-    found
+    fragments(html, open, close).into_iter().map(html_text).collect()
 }
 
 fn built() -> Site {

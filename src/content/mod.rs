@@ -6,6 +6,7 @@ pub mod date;
 pub mod decode;
 pub mod front_matter;
 mod load;
+pub mod named;
 pub(crate) use load::sort_pages;
 pub mod slug;
 pub mod study;

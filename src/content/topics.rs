@@ -18,7 +18,6 @@
 //! The topics of the file come first on `/topics/`, in its order and with its slugs; a topic that
 //! no page uses is a warning and gets no page; a page naming a topic the file lacks is a warning.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -27,8 +26,7 @@ use toml::Spanned;
 use crate::config::Config;
 use crate::content::Library;
 use crate::content::front_matter::{read_again, value_position};
-use crate::content::slug::slugify;
-use crate::diagnostic::{Diagnostic, line_col};
+use crate::diagnostic::Diagnostic;
 use crate::render::taxonomy::{Taxonomy, Term};
 
 /// The taxonomy whose terms are the topics.
@@ -39,6 +37,16 @@ pub const TOPICS_FILE: &str = "data/topics.toml";
 
 /// Rule id of problems with topics.
 pub const RULE: &str = "topic";
+
+/// Topics for the checks shared with branches.
+const KIND: crate::content::named::EntryKind = crate::content::named::EntryKind {
+    rule: RULE,
+    file: TOPICS_FILE,
+    noun: "topic",
+    taxonomy: TAXONOMY,
+    slug_example: "dang-shi-xue-xi-jiao-yu",
+    static_hint: "put the banner in the site's static/ folder and write its path from there, like /images/topics/banner.jpg",
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,8 +90,7 @@ pub struct Topic {
 pub struct Topics {
     /// In file order.
     pub list: Vec<Topic>,
-    by_name: HashMap<String, usize>,
-    by_slug: HashMap<String, usize>,
+    names: crate::content::named::NameIndex,
 }
 
 impl Topics {
@@ -106,19 +113,9 @@ impl Topics {
             .with_hint("add { name = \"topics\", title = \"专题\" } to taxonomies in config.toml");
             return (None, vec![warning]);
         };
-        let text = match std::fs::read(&path).map(|bytes| crate::content::decode::decode_text(&bytes)) {
-            Ok(Ok(decoded)) => decoded.text,
-            Ok(Err(_)) => {
-                let error = Diagnostic::error(RULE, TOPICS_FILE, 0, 0, "data/topics.toml is neither UTF-8 nor GB18030 text")
-                    .with_hint("open it in a text editor and save it with the encoding UTF-8");
-                return (None, vec![error]);
-            }
-            Err(e) => {
-                return (
-                    None,
-                    vec![Diagnostic::error(RULE, TOPICS_FILE, 0, 0, format!("cannot read the file: {e}"))],
-                );
-            }
+        let text = match KIND.read(&path) {
+            Ok(text) => text,
+            Err(error) => return (None, vec![error]),
         };
         let (topics, mut diagnostics) = Topics::parse(&text, site_dir, config);
         if let Some(topics) = &topics {
@@ -134,99 +131,28 @@ impl Topics {
             Ok(file) => file,
             Err(e) => return (None, vec![crate::config::toml_diagnostic(RULE, TOPICS_FILE, text, 0, &e)]),
         };
-        let line_of = |span: std::ops::Range<usize>| line_col(text, span.start).0;
-        let headers: Vec<usize> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == "[[topic]]")
-            .map(|(i, _)| i + 1)
-            .collect();
         let mut diagnostics = Vec::new();
         let mut topics = Topics::default();
         for (i, spec) in file.topic.into_iter().enumerate() {
-            let Some(name) = spec.name.filter(|n| !n.get_ref().trim().is_empty()) else {
-                let header = headers.get(i).copied().unwrap_or(0);
-                diagnostics.push(
-                    Diagnostic::error(RULE, TOPICS_FILE, header, 0, format!("topic {} has no `name`", i + 1))
-                        .with_hint("add name = \"…\", the name its pages write under [taxonomies] topics"),
-                );
+            let Some((name, line, slug, slug_line)) = KIND.name_and_slug(
+                text,
+                "[[topic]]",
+                i,
+                spec.name,
+                spec.slug.as_ref(),
+                config.slugify,
+                &mut diagnostics,
+            ) else {
                 continue;
             };
-            let line = line_of(name.span());
-            let name = name.into_inner().trim().to_string();
-            let (slug, slug_line) = match &spec.slug {
-                Some(slug) => (slug.get_ref().trim().to_string(), line_of(slug.span())),
-                None => (slugify(&name, config.slugify), line),
-            };
-            let mut sound = true;
-            let slug_ok = !slug.is_empty() && slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-            if !slug_ok {
-                sound = false;
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        TOPICS_FILE,
-                        slug_line,
-                        0,
-                        format!("slug `{slug}` of `{name}` cannot be an address"),
-                    )
-                    .with_hint("use lowercase letters, digits and hyphens, e.g. slug = \"dang-shi-xue-xi-jiao-yu\""),
-                );
-            }
-            if let Some(&other) = topics.by_name.get(&name) {
-                sound = false;
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        TOPICS_FILE,
-                        line,
-                        0,
-                        format!("topic `{name}` is listed twice (also on line {})", topics.list[other].line),
-                    )
-                    .with_hint("keep one entry per topic"),
-                );
-            } else if let Some(&other) = topics.by_slug.get(&slug) {
-                sound = false;
-                let first = &topics.list[other];
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        TOPICS_FILE,
-                        slug_line,
-                        0,
-                        format!(
-                            "slug `{slug}` of `{name}` is also the slug of `{}` (line {})",
-                            first.name, first.line
-                        ),
-                    )
-                    .with_hint("give each topic its own slug: it is the address of the topic's page, /topics/<slug>/"),
-                );
-            }
-            let image = spec.image.map(|image| {
-                let path = format!("/{}", image.get_ref().trim().trim_start_matches('/'));
-                let exists = crate::files::confined(&site_dir.join("static"), &path[1..]).is_some_and(|p| p.is_file());
-                if !exists {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            RULE,
-                            TOPICS_FILE,
-                            line_of(image.span()),
-                            0,
-                            format!("image `{}` is not a file under static/", image.get_ref()),
-                        )
-                        .with_hint(
-                            "put the banner in the site's static/ folder and write its path from there, like /images/topics/banner.jpg",
-                        ),
-                    );
-                }
-                path
-            });
+            let sound = topics.names.check(&KIND, &name, line, &slug, slug_line, &mut diagnostics);
+            let image = spec
+                .image
+                .map(|image| KIND.static_file(text, site_dir, "image", &image, &mut diagnostics));
             if !sound {
                 continue;
             }
-            let index = topics.list.len();
-            topics.by_name.insert(name.clone(), index);
-            topics.by_slug.insert(slug.clone(), index);
+            topics.names.insert(&name, &slug, line);
             topics.list.push(Topic {
                 name,
                 slug,
@@ -242,12 +168,12 @@ impl Topics {
 
     /// The index of the topic called `name` (surrounding spaces ignored).
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.by_name.get(name.trim()).copied()
+        self.names.by_name(name)
     }
 
     /// The topic whose page is `/topics/<slug>/`.
     pub fn by_slug(&self, slug: &str) -> Option<&Topic> {
-        self.by_slug.get(slug).map(|&i| &self.list[i])
+        self.names.by_slug(slug).map(|i| &self.list[i])
     }
 
     /// Makes the terms of `taxonomy` the topics of the file that pages use, in its order and with

@@ -14,7 +14,6 @@
 //!
 //! Only `name` is required: a site that keeps a short list for its templates still builds.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -22,12 +21,21 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::config::Config;
-use crate::content::slug::slugify;
 use crate::diagnostic::{Diagnostic, line_col};
 use crate::ledger::BRANCHES_FILE;
 
 /// Rule id of problems with branches: in `data/branches.toml`, or a page naming an unknown branch.
 pub const RULE: &str = "branch";
+
+/// Branches for the checks shared with topics.
+const KIND: crate::content::named::EntryKind = crate::content::named::EntryKind {
+    rule: RULE,
+    file: BRANCHES_FILE,
+    noun: "branch",
+    taxonomy: "branches",
+    slug_example: "ji-guan-di-yi-dang-zhi-bu",
+    static_hint: "put the photo in the site's static/ folder and write its path from there, like /images/branch.jpg",
+};
 
 /// One branch as written.
 #[derive(Debug, Deserialize)]
@@ -78,27 +86,16 @@ pub struct Branch {
 pub struct Branches {
     /// In file order.
     pub list: Vec<Branch>,
-    by_name: HashMap<String, usize>,
-    by_slug: HashMap<String, usize>,
+    names: crate::content::named::NameIndex,
 }
 
 impl Branches {
     /// Reads and checks the file at `path`. `None` when it cannot be read as TOML at all; with
     /// smaller problems the branches that are sound are kept, so pages are still checked.
     pub fn load(path: &Path, site_dir: &Path, config: &Config) -> (Option<Branches>, Vec<Diagnostic>) {
-        let text = match std::fs::read(path).map(|bytes| crate::content::decode::decode_text(&bytes)) {
-            Ok(Ok(decoded)) => decoded.text,
-            Ok(Err(_)) => {
-                let error = Diagnostic::error(RULE, BRANCHES_FILE, 0, 0, "data/branches.toml is neither UTF-8 nor GB18030 text")
-                    .with_hint("open it in a text editor and save it with the encoding UTF-8");
-                return (None, vec![error]);
-            }
-            Err(e) => {
-                return (
-                    None,
-                    vec![Diagnostic::error(RULE, BRANCHES_FILE, 0, 0, format!("cannot read the file: {e}"))],
-                );
-            }
+        let text = match KIND.read(path) {
+            Ok(text) => text,
+            Err(error) => return (None, vec![error]),
         };
         Branches::parse(&text, site_dir, config)
     }
@@ -109,73 +106,21 @@ impl Branches {
             Ok(file) => file,
             Err(e) => return (None, vec![crate::config::toml_diagnostic(RULE, BRANCHES_FILE, text, 0, &e)]),
         };
-        let line_of = |span: std::ops::Range<usize>| line_col(text, span.start).0;
-        let headers: Vec<usize> = text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == "[[branch]]")
-            .map(|(i, _)| i + 1)
-            .collect();
         let mut diagnostics = Vec::new();
         let mut branches = Branches::default();
         for (i, spec) in file.branch.into_iter().enumerate() {
-            let header = headers.get(i).copied().unwrap_or(0);
-            let Some(name) = spec.name.filter(|n| !n.get_ref().trim().is_empty()) else {
-                diagnostics.push(
-                    Diagnostic::error(RULE, BRANCHES_FILE, header, 0, format!("branch {} has no `name`", i + 1))
-                        .with_hint("add name = \"…\", the name its pages write under [taxonomies] branches"),
-                );
+            let Some((name, line, slug, slug_line)) = KIND.name_and_slug(
+                text,
+                "[[branch]]",
+                i,
+                spec.name,
+                spec.slug.as_ref(),
+                config.slugify,
+                &mut diagnostics,
+            ) else {
                 continue;
             };
-            let line = line_of(name.span());
-            let name = name.into_inner().trim().to_string();
-            let (slug, slug_line) = match &spec.slug {
-                Some(slug) => (slug.get_ref().trim().to_string(), line_of(slug.span())),
-                None => (slugify(&name, config.slugify), line),
-            };
-            let mut sound = true;
-            if !valid_slug(&slug) {
-                sound = false;
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        BRANCHES_FILE,
-                        slug_line,
-                        0,
-                        format!("slug `{slug}` of `{name}` cannot be an address"),
-                    )
-                    .with_hint("use lowercase letters, digits and hyphens, e.g. slug = \"ji-guan-di-yi-dang-zhi-bu\""),
-                );
-            }
-            if let Some(&other) = branches.by_name.get(&name) {
-                sound = false;
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        BRANCHES_FILE,
-                        line,
-                        0,
-                        format!("branch `{name}` is listed twice (also on line {})", branches.list[other].line),
-                    )
-                    .with_hint("keep one entry per branch"),
-                );
-            } else if let Some(&other) = branches.by_slug.get(&slug) {
-                sound = false;
-                let first = &branches.list[other];
-                diagnostics.push(
-                    Diagnostic::error(
-                        RULE,
-                        BRANCHES_FILE,
-                        slug_line,
-                        0,
-                        format!(
-                            "slug `{slug}` of `{name}` is also the slug of `{}` (line {})",
-                            first.name, first.line
-                        ),
-                    )
-                    .with_hint("give each branch its own slug: it is the address of the branch's page, /branches/<slug>/"),
-                );
-            }
+            let sound = branches.names.check(&KIND, &name, line, &slug, slug_line, &mut diagnostics);
             let founded = spec.founded.and_then(|founded| {
                 let day = founded
                     .get_ref()
@@ -183,35 +128,25 @@ impl Branches {
                     .and_then(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()));
                 if day.is_none() || founded.get_ref().time.is_some() {
                     diagnostics.push(
-                        Diagnostic::error(RULE, BRANCHES_FILE, line_of(founded.span()), 0, "`founded` must be a day")
-                            .with_hint("write the founding date without quotes, like founded = 2019-03-18"),
+                        Diagnostic::error(
+                            RULE,
+                            BRANCHES_FILE,
+                            line_col(text, founded.span().start).0,
+                            0,
+                            "`founded` must be a day",
+                        )
+                        .with_hint("write the founding date without quotes, like founded = 2019-03-18"),
                     );
                 }
                 day
             });
-            let photo = spec.photo.map(|photo| {
-                let path = format!("/{}", photo.get_ref().trim().trim_start_matches('/'));
-                let exists = crate::files::confined(&site_dir.join("static"), &path[1..]).is_some_and(|p| p.is_file());
-                if !exists {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            RULE,
-                            BRANCHES_FILE,
-                            line_of(photo.span()),
-                            0,
-                            format!("photo `{}` is not a file under static/", photo.get_ref()),
-                        )
-                        .with_hint("put the photo in the site's static/ folder and write its path from there, like /images/branch.jpg"),
-                    );
-                }
-                path
-            });
+            let photo = spec
+                .photo
+                .map(|photo| KIND.static_file(text, site_dir, "photo", &photo, &mut diagnostics));
             if !sound {
                 continue;
             }
-            let index = branches.list.len();
-            branches.by_name.insert(name.clone(), index);
-            branches.by_slug.insert(slug.clone(), index);
+            branches.names.insert(&name, &slug, line);
             branches.list.push(Branch {
                 photo_alt: spec.photo_alt.unwrap_or_else(|| name.clone()),
                 name,
@@ -229,23 +164,18 @@ impl Branches {
 
     /// The index of the branch called `name` (surrounding spaces ignored).
     pub fn find(&self, name: &str) -> Option<usize> {
-        self.by_name.get(name.trim()).copied()
+        self.names.by_name(name)
     }
 
     /// The index of the branch with this slug.
     pub fn by_slug(&self, slug: &str) -> Option<usize> {
-        self.by_slug.get(slug).copied()
+        self.names.by_slug(slug)
     }
 
     /// The name closest to `name`, for hints.
     pub fn closest(&self, name: &str) -> Option<&str> {
         crate::ledger::closest_name(name, self.list.iter().map(|b| b.name.as_str()))
     }
-}
-
-/// A slug is one path segment: letters (Chinese too, for `slugify = "keep"` sites), digits, `-`, `_`.
-fn valid_slug(slug: &str) -> bool {
-    !slug.is_empty() && slug.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: running the real `dangjian` binary, copying fixture
 //! sites into temporary folders, reading and snapshotting build output.
 //!
-//! Only std and `tempfile` are used.
+//! Mostly std and `tempfile`; [`build_on`] calls the library, to build as if on a given day.
 
 #![allow(dead_code)]
 
@@ -410,4 +410,51 @@ pub fn run_browser_script_with(script: &str, args: &[&OsStr], packages: &[&str],
         }
     );
     println!("{stdout}");
+}
+
+/// Builds `site` with the library as if on `day` at noon (for expiry and due dates), panicking
+/// with the report when the build fails.
+pub fn build_on(site: &Site, day: (i32, u32, u32)) -> dangjian::site::BuildSummary {
+    let now = chrono::NaiveDate::from_ymd_opt(day.0, day.1, day.2)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .unwrap_or_else(|| panic!("{day:?} is no day"));
+    let options = dangjian::site::BuildOptions {
+        site_dir: site.site.clone(),
+        base_url: None,
+        drafts: false,
+        now,
+        include_unreviewed: false,
+    };
+    match dangjian::site::build(&options, &site.out) {
+        Ok(summary) => summary,
+        Err(dangjian::site::BuildError::Content(found)) => panic!("{}", dangjian::site::report(&found)),
+        Err(dangjian::site::BuildError::Io(e)) => panic!("{e}"),
+    }
+}
+
+/// The text of an HTML fragment: tags removed, whitespace runs joined.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every fragment of `html` from `open` (the start of an opening tag) to the next `close`.
+pub fn fragments<'a>(html: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(open) {
+        let end = rest[start..].find(close).map_or(rest.len(), |e| start + e + close.len());
+        found.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    found
 }
