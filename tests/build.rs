@@ -437,6 +437,27 @@ fn base_url_with_sub_path_puts_every_link_under_it() {
     assert!(checked > 100, "only {checked} links checked");
 }
 
+/// A Markdown link to a site path (`/news/`) is written from the site's root, which under a
+/// sub-path is the sub-path; relative links and other hosts are left as written.
+#[test]
+fn site_paths_in_markdown_follow_the_base_url() {
+    let site = Site::copy("basic");
+    site.write(
+        "content/news/paths.md",
+        "+++\ntitle = \"站内路径\"\ndate = 2024-04-21\n+++\n\n[动态](/news/?page=1#top)、[图](../alpha/)、[外站](http://example.intranet/x/)\n",
+    );
+    site.build(&["--base-url", "http://host.local/party/"])
+        .expect_code(0, "build under a sub-path");
+    let html = site.output("news/paths/index.html");
+    for href in [
+        r#"href="http://host.local/party/news/?page=1#top""#,
+        r#"href="../alpha/""#,
+        r#"href="http://example.intranet/x/""#,
+    ] {
+        assert!(html.contains(href), "{href} not in\n{html}");
+    }
+}
+
 #[test]
 fn failed_build_leaves_previous_output_byte_identical_and_no_temporary_folder() {
     let site = Site::copy("basic");

@@ -431,7 +431,9 @@ impl<'n> Walk<'_, '_, 'n> {
                     line,
                     column,
                 });
-                return None;
+                // A site-absolute path is written from the site's root, which under a sub-path
+                // (`base_url = "http://host/party"`) is not the server's root.
+                return url.starts_with('/').then(|| self.ctx.config.permalink(url));
             }
             links::Target::Elsewhere => return None,
         };
