@@ -27,7 +27,6 @@
 // 1. Servers, the browser and temporary folders are removed in every case.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -35,7 +34,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, CHROMIUM_ARGS, startServer } from './server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, startServer, serveUnderSubPath } from './server.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,30 +66,6 @@ function check(condition, message) {
 function build(site, out, args) {
   const run = spawnSync(BIN, ['build', '--site', site, '--output', out, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`build failed: ${run.stdout}\n${run.stderr}`);
-}
-
-/** A static file server for `root` under `/sub/` on a free loopback port. */
-function serveUnderSubPath(root) {
-  return new Promise((resolve) => {
-    const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.jpg': 'image/jpeg' };
-    const server = http.createServer((request, response) => {
-      const url = new URL(request.url, 'http://127.0.0.1');
-      let relative = decodeURIComponent(url.pathname);
-      if (!relative.startsWith('/sub/')) {
-        response.writeHead(404).end();
-        return;
-      }
-      relative = path.normalize(relative.slice('/sub/'.length)).replace(/^(\.\.[/\\])+/, '');
-      let file = path.join(root, relative);
-      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-      if (!file.startsWith(root) || !fs.existsSync(file)) {
-        response.writeHead(404).end();
-        return;
-      }
-      response.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' }).end(fs.readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
 }
 
 /** A new page in a context of its own that lets no request leave 127.0.0.1 (or file://). */

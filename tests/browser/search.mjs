@@ -17,14 +17,13 @@
 // browser and temporary folders are removed in every case.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM, CHROMIUM_ARGS, startServer } from './server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, startServer, serveUnderSubPath } from './server.mjs';
 
 const BIN = process.env.DANGJIAN_BIN;
 const cases = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -38,30 +37,6 @@ function fail(message) {
 function build(site, out, args) {
   const run = spawnSync(BIN, ['build', '--site', site, '--output', out, ...args], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`build failed: ${run.stdout}\n${run.stderr}`);
-}
-
-/** A static file server for `root` under `/sub/` on a free loopback port. */
-function serveUnderSubPath(root) {
-  return new Promise((resolve) => {
-    const server = http.createServer((request, response) => {
-      const url = new URL(request.url, 'http://127.0.0.1');
-      let relative = decodeURIComponent(url.pathname);
-      if (!relative.startsWith('/sub/')) {
-        response.writeHead(404).end();
-        return;
-      }
-      relative = path.normalize(relative.slice('/sub/'.length)).replace(/^(\.\.[/\\])+/, '');
-      let file = path.join(root, relative);
-      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-      if (!file.startsWith(root) || !fs.existsSync(file)) {
-        response.writeHead(404).end();
-        return;
-      }
-      const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.js') ? 'text/javascript; charset=utf-8' : file.endsWith('.css') ? 'text/css' : 'application/octet-stream';
-      response.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
-    });
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
 }
 
 /** Runs `q` on the search page at `searchUrl`; returns the hit paths relative to `root`. */

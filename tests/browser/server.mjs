@@ -1,6 +1,9 @@
-// Starting `dangjian serve` for the browser test (tests/browser/live_reload.mjs) and the
-// live-reload benchmark (benches/live_reload.mjs).
+// Servers for the browser tests and the live-reload benchmark (benches/live_reload.mjs): starting
+// `dangjian serve`, and a plain static file server for a built site under a sub-path.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 /** Debian's chromium, or the one named by $CHROMIUM. */
@@ -52,5 +55,36 @@ export function startServer(bin, site, timeoutMs) {
       clearTimeout(timer);
       reject(new Error(`the server exited (${code ?? signal}):\n${lines.join('\n')}`));
     });
+  });
+}
+
+const STATIC_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css',
+  '.jpg': 'image/jpeg',
+};
+
+/** A static file server for the built site in `root` under `/sub/`, on a free loopback port. */
+export function serveUnderSubPath(root) {
+  return new Promise((resolve) => {
+    const server = http.createServer((request, response) => {
+      const url = new URL(request.url, 'http://127.0.0.1');
+      let relative = decodeURIComponent(url.pathname);
+      if (!relative.startsWith('/sub/')) {
+        response.writeHead(404).end();
+        return;
+      }
+      relative = path.normalize(relative.slice('/sub/'.length)).replace(/^(\.\.[/\\])+/, '');
+      let file = path.join(root, relative);
+      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+      if (!file.startsWith(root) || !fs.existsSync(file)) {
+        response.writeHead(404).end();
+        return;
+      }
+      const type = STATIC_TYPES[path.extname(file)] || 'application/octet-stream';
+      response.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
   });
 }
