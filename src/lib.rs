@@ -25,3 +25,4 @@ pub mod search;
 pub mod serve;
 pub mod site;
 pub mod templates;
+pub mod timings;

@@ -91,6 +91,7 @@ pub struct Caches {
 /// Runs every stage up to rendering. On failure, every diagnostic found (errors and warnings).
 pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepared, Vec<Diagnostic>> {
     let site_dir = options.site_dir.as_path();
+    let mut timer = crate::timings::StageTimer::from_env();
     // The pinyin dictionary loads while config, templates and files are read.
     let warm_up = std::thread::spawn(crate::content::slug::warm_up);
     let mut config = Config::load(site_dir).map_err(|d| vec![d])?;
@@ -107,7 +108,9 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
         config.base_url = checked.base_url;
     }
     let templates = Templates::load(site_dir, &config);
+    timer.mark("config and templates");
     let _ = warm_up.join();
+    timer.mark("pinyin dictionary (wait)");
     let (library, mut diagnostics) = content::load(
         site_dir,
         &config,
@@ -118,12 +121,15 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
         },
         caches.map(|c| &c.load),
     );
+    timer.mark("load content");
     // Wrong formulations and personal data stop a build like any other error.
     diagnostics.extend(crate::check::content_findings(&library, site_dir, caches.map(|c| &c.check)));
+    timer.mark("content rules");
     // Branch names and meeting records (三会一课台账) are checked like the rest of the content.
     let (ledger, found) = crate::ledger::Ledger::load(site_dir, &config, &library, options.now.date());
     diagnostics.extend(found);
     let library = crate::integrity::resolve(site_dir, library, &mut diagnostics); // Quizzes (and their data files) and cases.
+    timer.mark("ledger, quizzes, cases");
     let mut templates = match templates {
         Ok(templates) => templates,
         Err(errors) => {
@@ -143,6 +149,7 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
         markdown_cache,
         &mut diagnostics,
     );
+    timer.mark("markdown");
     let mut taxonomies = taxonomy::collect(&library, &config);
     if let Some(ledger) = &ledger {
         ledger.branch_terms(&library, &mut taxonomies);
@@ -167,6 +174,7 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     );
     diagnostics.extend(plan_diagnostics);
     diagnostics.extend(crate::check::links::missing_targets(&library, &plan, &config));
+    timer.mark("taxonomies and plan");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(finish(diagnostics));
     }
@@ -179,6 +187,7 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     functions::register_content(&mut templates.tera, values.clone());
     crate::ledger::register_functions(&mut templates.tera, values.clone());
     render::study_plan::register_functions(&mut templates.tera, values.clone());
+    timer.mark("template values");
     Ok(Prepared {
         templates,
         values,
@@ -467,19 +476,24 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
     let stale_target = output_dir.to_path_buf();
     std::thread::spawn(move || output::remove_stale(&stale_target));
     let prepared = prepare(options, None).map_err(BuildError::Content)?;
+    let mut timer = crate::timings::StageTimer::from_env();
     // Each output is written as soon as it is rendered: the site is never held in memory whole.
     let staging = output::Staging::new(output_dir).map_err(BuildError::Io)?;
     staging
         .create_dirs(prepared.plan.iter().map(|p| p.path.as_str()))
         .map_err(BuildError::Io)?;
     // Dropping the staging folder on an error removes it; the previous output is untouched.
+    timer.mark("output folders");
     let mut errors = render_each(&prepared, |output| staging.write(output), true).map_err(BuildError::Io)?;
+    timer.mark("render and write");
     if !errors.is_empty() {
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));
     }
     output::manifest::write(&staging, &prepared.values.library, &options.site_dir, output_dir)?;
+    timer.mark("manifest");
     let previous = staging.commit().map_err(BuildError::Io)?;
+    timer.mark("commit");
     let library = &prepared.values.library;
     Ok(BuildSummary {
         output_dir: output_dir.to_path_buf(),
