@@ -92,8 +92,6 @@ pub struct Caches {
 pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepared, Vec<Diagnostic>> {
     let site_dir = options.site_dir.as_path();
     let mut timer = crate::timings::StageTimer::from_env();
-    // The pinyin dictionary loads while config, templates and files are read.
-    let warm_up = std::thread::spawn(crate::content::slug::warm_up);
     let mut config = Config::load(site_dir).map_err(|d| vec![d])?;
     if let Some(base_url) = &options.base_url {
         let text = format!("base_url = {}", toml::Value::String(base_url.clone()));
@@ -109,8 +107,6 @@ pub fn prepare(options: &BuildOptions, caches: Option<&Caches>) -> Result<Prepar
     }
     let templates = Templates::load(site_dir, &config);
     timer.mark("config and templates");
-    let _ = warm_up.join();
-    timer.mark("pinyin dictionary (wait)");
     let (library, mut diagnostics) = content::load(
         site_dir,
         &config,

@@ -269,16 +269,22 @@ fn quiz_works_in_a_browser() {
 #[test]
 fn cases_and_quizzes_are_searchable() {
     let site = built_quiz_site();
-    let records: Vec<String> = common::files_with_extension(&site.out.join("search/d"), "js")
+    // Each file is `DJSearch.docs(group,[{"path":…,"text":…},…]);`.
+    let records: Vec<Value> = common::files_with_extension(&site.out.join("search/d"), "js")
         .iter()
-        .map(|path| read_text(path))
+        .flat_map(|path| {
+            let script = read_text(path);
+            let args = script.trim_end().strip_prefix("DJSearch.docs(").and_then(|s| s.strip_suffix(");"));
+            let call: Value = serde_json::from_str(&format!("[{}]", args.expect("a records script"))).expect("records as JSON");
+            call[1].as_array().expect("a list of records").clone()
+        })
         .collect();
     let record = |page: &str| {
-        records
-            .iter()
-            .find(|r| r.contains(&format!("\"{page}\"")))
+        let record = records.iter().find(|r| r["path"] == page);
+        record
+            .and_then(|r| r["text"].as_str())
             .unwrap_or_else(|| panic!("no search record for {page}"))
-            .clone()
+            .to_string()
     };
     let case = record("/integrity/an-li/");
     let facts = case.find("多次收受辖区企业所送礼品").expect("case facts are indexed");

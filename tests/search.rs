@@ -116,22 +116,35 @@ fn write_corpus(site: &Site, pages: usize, random: &mut Random) -> BTreeMap<Stri
     branches
 }
 
-/// Every page's searchable text as the index recorded it (`search/d/<id>.js`), by site path.
-fn page_texts(public: &Path) -> BTreeMap<String, String> {
-    let mut texts = BTreeMap::new();
+/// Every page record of the index (`search/d/<group>.js`, each `DJSearch.docs(group,[…]);`).
+fn records(public: &Path) -> Vec<Value> {
+    let mut records = Vec::new();
     for file in files_with_extension(&public.join("search/d"), "js") {
         let script = fs::read_to_string(&file).unwrap();
         let args = script
             .trim_end()
-            .strip_prefix("DJSearch.doc(")
+            .strip_prefix("DJSearch.docs(")
             .and_then(|s| s.strip_suffix(");"))
             .unwrap();
-        let record: Value = serde_json::from_str(&format!("[{args}]")).unwrap();
-        let record = &record[1];
-        let path = record["path"].as_str().unwrap().to_string();
-        texts.insert(path, record["text"].as_str().unwrap().to_string());
+        let call: Value = serde_json::from_str(&format!("[{args}]")).unwrap();
+        let group = call[0].as_u64().unwrap();
+        assert_eq!(file.file_stem().unwrap().to_str(), Some(group.to_string().as_str()));
+        records.extend(call[1].as_array().unwrap().iter().cloned());
     }
-    texts
+    records
+}
+
+/// Every page's searchable text as the index recorded it, by site path.
+fn page_texts(public: &Path) -> BTreeMap<String, String> {
+    records(public)
+        .iter()
+        .map(|record| {
+            (
+                record["path"].as_str().unwrap().to_string(),
+                record["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }
 
 fn marked(text: &str) -> String {
@@ -337,7 +350,9 @@ fn the_index_records_every_published_page_and_the_build_can_leave_it_out() {
     let site = Site::copy_from(&repo().join("site"));
     site.build(&[]).expect_code(0, "build");
     let public = site.out.clone();
-    let pages = files_with_extension(&public.join("search/d"), "js").len();
+    let pages = records(&public).len();
+    let files = files_with_extension(&public.join("search/d"), "js").len();
+    assert_eq!(files, pages.div_ceil(dangjian::search::RECORDS_PER_FILE), "records share files");
     let sitemap = fs::read_to_string(public.join("sitemap.xml")).unwrap();
     let page_urls = sitemap.matches("<loc>").count();
     assert!(pages > 30 && pages < page_urls, "{pages} indexed, {page_urls} in the sitemap");

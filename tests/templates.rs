@@ -48,6 +48,10 @@ fn functions_and_filters_in_templates() {
         "extra:不忘初心",
         "taxurl:http://test.local/party/tags/san-hui-yi-ke/",
         "optional:none",
+        // `limit` keeps the first pages only; `page_count` still counts all of them.
+        "limited:甲篇,3",
+        // `metadata_only` leaves the pages out.
+        "metadata:学习资料|0",
     ];
     for line in expected {
         assert!(home.lines().any(|l| l == line), "missing `{line}` in:\n{home}");

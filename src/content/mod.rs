@@ -7,6 +7,7 @@ pub mod decode;
 pub mod front_matter;
 mod load;
 pub mod named;
+pub mod pinyin_table;
 pub(crate) use load::sort_pages;
 pub mod slug;
 pub mod study;

@@ -36,7 +36,7 @@ pub fn slugify(text: &str, style: SlugStyle) -> String {
             }
             let run: String = chars[start..i].iter().collect();
             let word = match style {
-                SlugStyle::Pinyin => pinyin::Pinyin::permalink(&run),
+                SlugStyle::Pinyin => super::pinyin_table::permalink(&run),
                 SlugStyle::Keep => run,
             };
             push_word(&mut slug, &word, &mut pending_hyphen);
@@ -52,12 +52,6 @@ pub fn slugify(text: &str, style: SlugStyle) -> String {
         }
     }
     slug
-}
-
-/// Loads the pinyin dictionary (about 0.7 s of one core, once per process). Call it on a spare
-/// thread early, so the first slug does not wait for it.
-pub fn warm_up() {
-    let _ = pinyin::Pinyin::permalink("预热");
 }
 
 /// True for CJK ideographs (the characters pinyin can read).

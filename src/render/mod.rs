@@ -31,7 +31,7 @@ pub struct RenderInput<'a> {
     pub config_value: &'a Value,
 }
 
-/// The variables of one template render. Values are cloned in as they are: Tera's own
+/// The variables of one template render. Values are moved or cloned in as they are: Tera's own
 /// `Context::insert` serializes each value again, which costs more than the render itself.
 #[derive(Default)]
 pub struct Vars(serde_json::Map<String, Value>);
@@ -39,7 +39,12 @@ pub struct Vars(serde_json::Map<String, Value>);
 impl Vars {
     /// Sets `key` to a copy of `value`.
     pub fn insert(&mut self, key: &str, value: &Value) {
-        self.0.insert(key.to_string(), value.clone());
+        self.set(key, value.clone());
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(&mut self, key: &str, value: Value) {
+        self.0.insert(key.to_string(), value);
     }
 
     /// The Tera context holding these variables.
@@ -62,9 +67,9 @@ impl RenderInput<'_> {
     pub(crate) fn context(&self, site_path: &str) -> Vars {
         let mut context = Vars::default();
         context.insert("config", self.config_value);
-        context.insert("current_path", &Value::String(site_path.to_string()));
-        context.insert("current_url", &Value::String(self.config().permalink(site_path)));
-        context.insert("lang", &Value::String(self.config().language_code.clone()));
+        context.set("current_path", Value::String(site_path.to_string()));
+        context.set("current_url", Value::String(self.config().permalink(site_path)));
+        context.set("lang", Value::String(self.config().language_code.clone()));
         context
     }
 }
@@ -76,10 +81,10 @@ pub fn render(input: &RenderInput<'_>, planned: &Planned) -> Result<Output, Diag
     let bytes = |text: String| Body::Bytes(text.into_bytes());
     let body = match &planned.job {
         Job::Copy(body) => body.clone(),
-        Job::Page(index) => bytes(render_page(input, *index)?),
-        Job::Section(index, n) => bytes(render_section(input, *index, *n)?),
-        Job::TaxonomyList(t) => bytes(render_taxonomy_list(input, *t)?),
-        Job::Term(t, k, n) => bytes(render_term(input, *t, *k, *n)?),
+        Job::Page(index) => Body::Bytes(render_page(input, *index)?),
+        Job::Section(index, n) => Body::Bytes(render_section(input, *index, *n)?),
+        Job::TaxonomyList(t) => Body::Bytes(render_taxonomy_list(input, *t)?),
+        Job::Term(t, k, n) => Body::Bytes(render_term(input, *t, *k, *n)?),
         Job::Redirect(target) => bytes(feeds::redirect(&config.permalink(target), &config.language_code)),
         Job::NotFound => bytes(input.templates.render("404.html", input.context("/404.html"), "the 404 page")?),
         Job::SectionFeed(index) => {
@@ -194,46 +199,36 @@ pub fn missing_template(name: &str, named_by: &str, file: &str) -> Diagnostic {
         .with_hint(format!("add templates/{name} to the site, or use a template of the theme"))
 }
 
-fn render_page(input: &RenderInput<'_>, index: usize) -> Result<String, Diagnostic> {
+fn render_page(input: &RenderInput<'_>, index: usize) -> Result<Vec<u8>, Diagnostic> {
     let library = input.library();
     let page = &library.pages[index];
     let (template, _) = page_template(library, index);
     let mut context = input.context(&page.path);
-    // The page's own full value is used once; build it here instead of keeping all of them.
-    context
-        .0
-        .insert("page".to_string(), values::page_value(library, index, input.config(), true));
-    input.templates.render(template, context, &page.file)
+    context.set("page", input.values.page_value(index));
+    input.templates.render_bytes(template, context, &page.file)
 }
 
-/// The paginator value for pager `n` of `items` under `base_path`.
-fn paginator(config: &Config, base_path: &str, items: Vec<&Value>, total_items: usize, per_page: usize, n: usize) -> Value {
-    let total = pager_count(total_items, per_page);
-    json!({
+/// The paginator value for pager `n` (1-based) of `pages` under `base_path`.
+fn paginator(values: &SiteValues, base_path: &str, pages: &[usize], per_page: usize, n: usize) -> Value {
+    let config = &values.config;
+    let total = pager_count(pages.len(), per_page);
+    let mut paginator = json!({
         "paginate_by": per_page,
         "base_url": config.permalink(&format!("{base_path}page/")),
         "first": config.permalink(base_path),
         "last": config.permalink(&pager_path(base_path, total)),
         "previous": (n > 1).then(|| config.permalink(&pager_path(base_path, n - 1))),
         "next": (n < total).then(|| config.permalink(&pager_path(base_path, n + 1))),
-        "pages": items,
         "current_index": n,
         "total_pages": total,
         "number_pagers": total,
-    })
+    });
+    // Set apart: `json!` would serialize the page values again instead of moving them in.
+    paginator["pages"] = values.page_list(pages.iter().copied().skip((n - 1) * per_page).take(per_page));
+    paginator
 }
 
-/// The page values of pager `n` (1-based) of `pages`.
-fn pager_items<'v>(values: &'v SiteValues, pages: &[usize], per_page: usize, n: usize) -> Vec<&'v Value> {
-    pages
-        .iter()
-        .skip((n - 1) * per_page)
-        .take(per_page)
-        .map(|&i| values.list_value(i))
-        .collect()
-}
-
-fn render_section(input: &RenderInput<'_>, index: usize, n: usize) -> Result<String, Diagnostic> {
+fn render_section(input: &RenderInput<'_>, index: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
     let section = &input.library().sections[index];
     let template = section
         .front
@@ -244,46 +239,12 @@ fn render_section(input: &RenderInput<'_>, index: usize, n: usize) -> Result<Str
     let mut context = input.context(&path);
     match section.front.paginate_by.filter(|n| *n > 0) {
         Some(per_page) => {
-            context.insert("section", input.values.section_value(index, false));
-            let items = pager_items(input.values, &section.pages, per_page, n);
-            context.0.insert(
-                "paginator".to_string(),
-                paginator(input.config(), &section.path, items, section.pages.len(), per_page, n),
-            );
+            context.insert("section", input.values.section_metadata(index));
+            context.set("paginator", paginator(input.values, &section.path, &section.pages, per_page, n));
         }
-        None => context.insert("section", input.values.section_value(index, true)),
+        None => context.set("section", input.values.section_value(index, None)),
     }
-    input.templates.render(template, context, &section.file)
-}
-
-/// Template values of a taxonomy and its terms, with page values from `list_value`.
-pub fn taxonomy_values<'v>(config: &Config, taxonomy: &Taxonomy, list_value: impl Fn(usize) -> &'v Value) -> (Value, Vec<Value>) {
-    let taxonomy_value = json!({
-        "name": taxonomy.config.name,
-        "title": taxonomy.config.title.clone().unwrap_or_else(|| taxonomy.config.name.clone()),
-        "slug": taxonomy.config.name,
-        "path": taxonomy.path,
-        "permalink": config.permalink(&taxonomy.path),
-        "paginate_by": taxonomy.config.paginate_by,
-        "feed": taxonomy.config.feed,
-    });
-    let terms = taxonomy
-        .terms
-        .iter()
-        .map(|term| term_value(config, term, term.pages.iter().map(|&i| list_value(i)).collect()))
-        .collect();
-    (taxonomy_value, terms)
-}
-
-fn term_value(config: &Config, term: &taxonomy::Term, pages: Vec<&Value>) -> Value {
-    json!({
-        "name": term.name,
-        "slug": term.slug,
-        "path": term.path,
-        "permalink": config.permalink(&term.path),
-        "pages": pages,
-        "page_count": term.pages.len(),
-    })
+    input.templates.render_bytes(template, context, &section.file)
 }
 
 fn taxonomy_template(input: &RenderInput<'_>, name: &str, kind: &str) -> String {
@@ -295,55 +256,47 @@ fn taxonomy_template(input: &RenderInput<'_>, name: &str, kind: &str) -> String 
     }
 }
 
-fn render_taxonomy_list(input: &RenderInput<'_>, t: usize) -> Result<String, Diagnostic> {
+fn render_taxonomy_list(input: &RenderInput<'_>, t: usize) -> Result<Vec<u8>, Diagnostic> {
     let taxonomy = &input.values.taxonomies[t];
-    let (taxonomy_value, terms) = input.values.taxonomy_values(t);
     let mut context = input.context(&taxonomy.path);
-    context.insert("taxonomy", taxonomy_value);
-    context.0.insert("terms".to_string(), Value::Array(terms.clone()));
+    context.insert("taxonomy", input.values.taxonomy_value(t));
+    context.set("terms", Value::Array(input.values.term_values(t)));
     let name = &taxonomy.config.name;
     if name == crate::content::topics::TAXONOMY {
         // Cards with banners: each topic with its data from data/topics.toml.
-        context
-            .0
-            .insert("topics".to_string(), Value::Array(topics::topic_values(input.values, t)));
+        context.set("topics", Value::Array(topics::topic_values(input.values, t)));
     }
-    input.templates.render(
+    input.templates.render_bytes(
         &taxonomy_template(input, name, "list"),
         context,
         &format!("the {name} taxonomy list"),
     )
 }
 
-fn render_term(input: &RenderInput<'_>, t: usize, k: usize, n: usize) -> Result<String, Diagnostic> {
+fn render_term(input: &RenderInput<'_>, t: usize, k: usize, n: usize) -> Result<Vec<u8>, Diagnostic> {
     let taxonomy = &input.values.taxonomies[t];
     let term = &taxonomy.terms[k];
     let name = &taxonomy.config.name;
-    let (taxonomy_value, terms) = input.values.taxonomy_values(t);
     let path = pager_path(&term.path, n);
     let mut context = input.context(&path);
-    context.insert("taxonomy", taxonomy_value);
+    context.insert("taxonomy", input.values.taxonomy_value(t));
     match taxonomy.config.paginate_by {
         Some(per_page) => {
             // Paginated term pages list their pages through `paginator.pages`, like sections.
-            context.0.insert("term".to_string(), term_value(input.config(), term, Vec::new()));
-            let items = pager_items(input.values, &term.pages, per_page, n);
-            context.0.insert(
-                "paginator".to_string(),
-                paginator(input.config(), &term.path, items, term.pages.len(), per_page, n),
-            );
+            context.set("term", input.values.term_value(t, k, false));
+            context.set("paginator", paginator(input.values, &term.path, &term.pages, per_page, n));
         }
-        None => context.insert("term", &terms[k]),
+        None => context.set("term", input.values.term_value(t, k, true)),
     }
     if name == crate::ledger::TAXONOMY {
         // The branch's record from data/branches.toml (null without it): the term page is its page.
-        context.insert("branch", &crate::ledger::output::branch_value(input.values, &term.slug, n == 1));
+        context.set("branch", crate::ledger::output::branch_value(input.values, &term.slug, n == 1));
     }
     if name == crate::content::topics::TAXONOMY {
         // The landing page's banner and introduction (null values for a topic without data).
-        context.insert("topic", &topics::topic_value(input.values, term));
+        context.set("topic", topics::topic_value(input.values, term));
     }
-    input.templates.render(
+    input.templates.render_bytes(
         &taxonomy_template(input, name, "single"),
         context,
         &format!("the {name} term `{}`", term.name),

@@ -114,7 +114,7 @@ pub fn render_page(input: &RenderInput<'_>) -> Result<String, Diagnostic> {
     };
     let mut context = input.context(&plan.path);
     context.insert("plan", value);
-    context.insert("section", values.section_value(plan.section, false));
+    context.insert("section", values.section_metadata(plan.section));
     input.templates.render(TEMPLATE, context, "the study plan (学习计划)")
 }
 

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::config::Config;
 use crate::content::{Asset, Library, Page, Section};
 use crate::markdown::Heading;
-use crate::render::taxonomy::Taxonomy;
+use crate::render::taxonomy::{Taxonomy, Term};
 use crate::templates::filters::human_size;
 
 /// A colocated file as templates see it.
@@ -69,8 +69,8 @@ pub fn page_link(page: &Page, config: &Config) -> Value {
     })
 }
 
-/// The full value of a page; `with_content` false leaves out `content` and `toc` for lists.
-pub fn page_value(library: &Library, index: usize, config: &Config, with_content: bool) -> Value {
+/// A page as lists show it: everything but `content` and `toc`.
+fn list_value(library: &Library, index: usize, config: &Config) -> Value {
     let page = &library.pages[index];
     let permalink = config.permalink(&page.path);
     let (lower, higher) = neighbours(library, index);
@@ -87,7 +87,7 @@ pub fn page_value(library: &Library, index: usize, config: &Config, with_content
         .filter(|a| !a.is_image())
         .map(|a| asset_value(a, config))
         .collect();
-    let mut value = json!({
+    json!({
         "title": page.title,
         "description": page.front.description,
         "date": page.date,
@@ -122,12 +122,7 @@ pub fn page_value(library: &Library, index: usize, config: &Config, with_content
         "expired": page.expired,
         "quiz": page.front.quiz,
         "case": page.front.case,
-    });
-    if with_content {
-        value["content"] = Value::String(page.rendered.html.clone());
-        value["toc"] = serde_json::to_value(toc_values(&page.rendered.toc, &permalink)).unwrap_or_default();
-    }
-    value
+    })
 }
 
 /// The previous (older, `lower`) and next (newer, `higher`) page in the page's own section.
@@ -163,10 +158,9 @@ fn components(path: &str) -> Vec<&str> {
     path.split('/').filter(|c| !c.is_empty()).collect()
 }
 
-/// The value of a section with the given page values (empty for paginated section pages, which
-/// list their pages through `paginator.pages`: copying a 4,000-page list into each of 400 pagers
-/// is what makes other generators slow).
-fn section_value(library: &Library, section: &Section, pages: Vec<&Value>, config: &Config) -> Value {
+/// The value of a section without its pages (`pages` is empty): what `metadata_only` returns and
+/// what paginated section pages see, which list their pages through `paginator.pages`.
+fn section_metadata(library: &Library, section: &Section, config: &Config) -> Value {
     json!({
         "title": section.title,
         "description": section.front.description,
@@ -175,7 +169,7 @@ fn section_value(library: &Library, section: &Section, pages: Vec<&Value>, confi
         "components": components(&section.path),
         "content": section.rendered.html,
         "toc": toc_values(&section.rendered.toc, &config.permalink(&section.path)),
-        "pages": pages,
+        "pages": [],
         "page_count": section.pages.len(),
         "subsections": section.subsections.iter().map(|&i| &library.sections[i].relative_path).collect::<Vec<_>>(),
         "extra": section.front.extra,
@@ -186,8 +180,35 @@ fn section_value(library: &Library, section: &Section, pages: Vec<&Value>, confi
     })
 }
 
-/// Everything templates can see, with each value serialized on first use and then shared: a build
-/// uses most of them, the preview server only those of the pages a browser asks for.
+/// A term of a taxonomy without its pages (`pages` is empty).
+fn term_metadata(config: &Config, term: &Term) -> Value {
+    json!({
+        "name": term.name,
+        "slug": term.slug,
+        "path": term.path,
+        "permalink": config.permalink(&term.path),
+        "pages": [],
+        "page_count": term.pages.len(),
+    })
+}
+
+fn taxonomy_metadata(config: &Config, taxonomy: &Taxonomy) -> Value {
+    json!({
+        "name": taxonomy.config.name,
+        "title": taxonomy.config.title.clone().unwrap_or_else(|| taxonomy.config.name.clone()),
+        "slug": taxonomy.config.name,
+        "path": taxonomy.path,
+        "permalink": config.permalink(&taxonomy.path),
+        "paginate_by": taxonomy.config.paginate_by,
+        "feed": taxonomy.config.feed,
+    })
+}
+
+/// Everything templates can see. What every render shares (a page as lists show it, a section's or
+/// a taxonomy's own fields) is serialized on first use and kept; what holds whole lists of pages (a
+/// section with its pages, a term with its pages, a page with its content) is assembled from those
+/// on each use and not kept: Tera needs an owned copy for each render anyway, and assembling one
+/// costs the same as copying a kept one, while keeping them held several copies of every page.
 #[derive(Debug)]
 pub struct SiteValues {
     /// Site settings.
@@ -197,10 +218,8 @@ pub struct SiteValues {
     /// Taxonomies and their terms.
     pub taxonomies: Vec<Taxonomy>,
     list: Vec<OnceLock<Value>>,
-    full: Vec<OnceLock<Value>>,
-    sections: Vec<OnceLock<Value>>,
-    section_meta: Vec<OnceLock<Value>>,
-    taxonomy_values: Vec<OnceLock<(Value, Vec<Value>)>>,
+    section_metadata: Vec<OnceLock<Value>>,
+    taxonomy_metadata: Vec<OnceLock<Value>>,
     search: OnceLock<crate::search::SearchIndex>,
     /// The branches and meetings, when the site has data/branches.toml.
     pub ledger: Option<crate::ledger::Ledger>,
@@ -217,10 +236,8 @@ impl SiteValues {
         let lazy = |n: usize| (0..n).map(|_| OnceLock::new()).collect::<Vec<_>>();
         SiteValues {
             list: lazy(library.pages.len()),
-            full: lazy(library.pages.len()),
-            sections: lazy(library.sections.len()),
-            section_meta: lazy(library.sections.len()),
-            taxonomy_values: (0..taxonomies.len()).map(|_| OnceLock::new()).collect(),
+            section_metadata: lazy(library.sections.len()),
+            taxonomy_metadata: lazy(taxonomies.len()),
             search: OnceLock::new(),
             ledger: None,
             study_plan: None,
@@ -234,35 +251,57 @@ impl SiteValues {
 
     /// A page as lists show it (no content, no table of contents).
     pub fn list_value(&self, page: usize) -> &Value {
-        self.list[page].get_or_init(|| page_value(&self.library, page, &self.config, false))
+        self.list[page].get_or_init(|| list_value(&self.library, page, &self.config))
     }
 
-    /// A page with its content, as `get_page` returns it.
-    pub fn page_value(&self, page: usize) -> &Value {
-        self.full[page].get_or_init(|| page_value(&self.library, page, &self.config, true))
+    /// A page with its content and table of contents, as `page` and `get_page` show it.
+    pub fn page_value(&self, page: usize) -> Value {
+        let mut value = self.list_value(page).clone();
+        let page = &self.library.pages[page];
+        let permalink = self.config.permalink(&page.path);
+        value["content"] = Value::String(page.rendered.html.clone());
+        value["toc"] = serde_json::to_value(toc_values(&page.rendered.toc, &permalink)).unwrap_or_default();
+        value
     }
 
-    /// A section with its pages, or without them (`metadata_only`, paginated section pages).
-    pub fn section_value(&self, section: usize, with_pages: bool) -> &Value {
-        let cell = if with_pages {
-            &self.sections[section]
-        } else {
-            &self.section_meta[section]
-        };
-        cell.get_or_init(|| {
-            let pages: Vec<&Value> = if with_pages {
-                self.library.sections[section].pages.iter().map(|&i| self.list_value(i)).collect()
-            } else {
-                Vec::new()
-            };
-            section_value(&self.library, &self.library.sections[section], pages, &self.config)
-        })
+    /// The list values of `pages`, in their order.
+    pub fn page_list(&self, pages: impl IntoIterator<Item = usize>) -> Value {
+        Value::Array(pages.into_iter().map(|i| self.list_value(i).clone()).collect())
     }
 
-    /// The taxonomy value and its terms (each with its pages).
-    pub fn taxonomy_values(&self, taxonomy: usize) -> &(Value, Vec<Value>) {
-        self.taxonomy_values[taxonomy]
-            .get_or_init(|| crate::render::taxonomy_values(&self.config, &self.taxonomies[taxonomy], |i| self.list_value(i)))
+    /// A section without its pages (`metadata_only`, paginated section pages).
+    pub fn section_metadata(&self, section: usize) -> &Value {
+        self.section_metadata[section].get_or_init(|| section_metadata(&self.library, &self.library.sections[section], &self.config))
+    }
+
+    /// A section with its first `limit` pages (all of them without a limit).
+    pub fn section_value(&self, section: usize, limit: Option<usize>) -> Value {
+        let pages = &self.library.sections[section].pages;
+        let mut value = self.section_metadata(section).clone();
+        value["pages"] = self.page_list(pages.iter().copied().take(limit.unwrap_or(usize::MAX)));
+        value
+    }
+
+    /// The taxonomy's own value (`name`, `title`, `permalink`…).
+    pub fn taxonomy_value(&self, taxonomy: usize) -> &Value {
+        self.taxonomy_metadata[taxonomy].get_or_init(|| taxonomy_metadata(&self.config, &self.taxonomies[taxonomy]))
+    }
+
+    /// Term `term` of taxonomy `taxonomy`, with its pages or without them (paginated term pages).
+    pub fn term_value(&self, taxonomy: usize, term: usize, with_pages: bool) -> Value {
+        let term = &self.taxonomies[taxonomy].terms[term];
+        let mut value = term_metadata(&self.config, term);
+        if with_pages {
+            value["pages"] = self.page_list(term.pages.iter().copied());
+        }
+        value
+    }
+
+    /// Every term of `taxonomy` with its pages, in the taxonomy's order.
+    pub fn term_values(&self, taxonomy: usize) -> Vec<Value> {
+        (0..self.taxonomies[taxonomy].terms.len())
+            .map(|term| self.term_value(taxonomy, term, true))
+            .collect()
     }
 
     /// The search index, built when its first file is rendered.

@@ -65,8 +65,46 @@ pub fn gram_key(units: &[u16]) -> String {
 /// One table: the encoded postings of every gram of length `n`, grouped into shards.
 #[derive(Debug)]
 pub struct Table {
-    /// Shard → (gram, encoded postings), grams in first-seen order.
-    pub shards: Vec<Vec<(String, Vec<u8>)>>,
+    /// The gram length.
+    n: usize,
+    /// Shard → (gram as a key, first unit highest; encoded postings), grams in first-seen order.
+    shards: Vec<Vec<(u64, Vec<u8>)>>,
+}
+
+impl Table {
+    /// How many shards the table has.
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// The object literal of shard `k`, `{"gram":"postings",…}`, appended to `out`: written
+    /// directly from the postings, which are VLQ digits and so need no escaping.
+    pub fn write_shard(&self, k: usize, out: &mut Vec<u8>) {
+        let grams = self.shards.get(k).map(Vec::as_slice).unwrap_or_default();
+        out.reserve(grams.iter().map(|(_, postings)| postings.len() + 8 + 4 * self.n).sum());
+        out.push(b'{');
+        for (i, (key, postings)) in grams.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            push_json_string(out, &gram_key(&key_units(*key, self.n)));
+            out.extend_from_slice(b":\"");
+            out.extend_from_slice(postings);
+            out.push(b'"');
+        }
+        out.push(b'}');
+    }
+}
+
+/// Appends `text` as a JSON string literal (also a valid JavaScript one).
+pub fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    // Serializing a string into a Vec cannot fail: the Vec takes every write.
+    let _ = serde_json::to_writer(out, text);
+}
+
+/// The code units of a gram key of `n` units (the first unit is the highest).
+fn key_units(key: u64, n: usize) -> Vec<u16> {
+    (0..n).rev().map(|i| (key >> (16 * i)) as u16).collect()
 }
 
 /// No position: ends a chain of positions.
@@ -163,16 +201,14 @@ pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table
             }
         }
     }
-    let mut shards: Vec<Vec<(String, Vec<u8>)>> = (0..shard_count.max(1)).map(|_| Vec::new()).collect();
+    let mut shards: Vec<Vec<(u64, Vec<u8>)>> = (0..shard_count.max(1)).map(|_| Vec::new()).collect();
     let shard_total = shards.len();
     // Slots are numbered in first-seen order over documents in id order: the same every build.
     for (key, postings) in keys.into_iter().zip(encoded) {
-        // The key holds the units, first one highest.
-        let gram: Vec<u16> = (0..n).rev().map(|i| (key >> (16 * i)) as u16).collect();
-        let shard = gram_hash(&gram) as usize % shard_total;
-        shards[shard].push((gram_key(&gram), postings));
+        let shard = gram_hash(&key_units(key, n)) as usize % shard_total;
+        shards[shard].push((key, postings));
     }
-    Table { shards }
+    Table { n, shards }
 }
 
 /// The separators as code units.
@@ -216,19 +252,38 @@ mod tests {
         assert_eq!(&out[..3], b"ABf");
     }
 
+    /// The decoded postings of `gram` in a one-shard table.
+    fn find(table: &Table, gram: &str) -> Option<Vec<u64>> {
+        let units: Vec<u16> = gram.encode_utf16().collect();
+        table.shards[0]
+            .iter()
+            .find(|(g, _)| key_units(*g, units.len()) == units)
+            .map(|(_, e)| decode(e))
+    }
+
     #[test]
     fn tables_count_documents_and_positions() {
         let a: Vec<u16> = "党建\n学习党建工作".encode_utf16().collect();
         let b: Vec<u16> = "工作 党建".encode_utf16().collect();
         let docs = [DocUnits { units: &a, title_len: 2 }, DocUnits { units: &b, title_len: 2 }];
         let table = build_table(&docs, 2, 1);
-        let key = |gram: &str| gram_key(&gram.encode_utf16().collect::<Vec<_>>());
-        let find = |gram: &str| table.shards[0].iter().find(|(g, _)| *g == key(gram)).map(|(_, e)| decode(e));
         // 党建: doc 0 twice, once in the title (2·2+1); doc 1 once (delta 1, 1·2+0).
-        assert_eq!(find("党建"), Some(vec![0, 5, 1, 2]));
-        assert_eq!(find("建\n"), None);
+        assert_eq!(find(&table, "党建"), Some(vec![0, 5, 1, 2]));
+        assert_eq!(find(&table, "建\n"), None);
         let table = build_table(&docs, 4, 1);
-        let positions = table.shards[0].iter().find(|(g, _)| *g == key("党建工作")).map(|(_, e)| decode(e));
-        assert_eq!(positions, Some(vec![0, 1, 5]));
+        assert_eq!(find(&table, "党建工作"), Some(vec![0, 1, 5]));
+    }
+
+    #[test]
+    fn shards_are_object_literals_with_escaped_keys() {
+        let a: Vec<u16> = "\u{1}ab党".encode_utf16().collect();
+        let table = build_table(&[DocUnits { units: &a, title_len: 0 }], 3, 1);
+        let mut out = Vec::new();
+        table.write_shard(0, &mut out);
+        let object: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(object, serde_json::json!({"\u{1}ab": "AC", "ab党": "AC"}));
+        let mut empty = Vec::new();
+        table.write_shard(7, &mut empty);
+        assert_eq!(empty, b"{}");
     }
 }

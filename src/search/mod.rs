@@ -1,8 +1,9 @@
 //! Full-text search that finds exactly the pages holding a phrase, offline.
 //!
 //! The build writes, under `/search/`: `meta.js` (sections, branches, and for each document its
-//! section, branches and title length), the gram shards `g1/`…`g4/` (see [`index`]) and one
-//! `d/<id>.js` per page with the text the results page quotes from. Every file is a script that
+//! section, branches and title length), the gram shards `g1/`…`g4/` (see [`index`]) and the page
+//! records `d/<group>.js`, [`RECORDS_PER_FILE`] pages a file, with the text the results page
+//! quotes from. Every file is a script that
 //! hands its data to `window.DJSearch`, so the search works from `file://` as well as from any
 //! host and sub-path; the browser loads only the shards a query needs. Documents are numbered
 //! newest first, so a lower id is a more recent page.
@@ -11,22 +12,29 @@ pub mod index;
 pub mod text;
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::config::Config;
 use crate::content::Library;
 use crate::render::taxonomy::Taxonomy;
-use index::{DocUnits, MAX_GRAM, Table, push_vlq};
+use index::{DocUnits, MAX_GRAM, Table, push_json_string, push_vlq};
 
 /// The taxonomy whose terms filter results by branch.
 const BRANCH_TAXONOMY: &str = "branches";
 
-/// How many bytes of encoded postings a shard should hold: a query fetches one shard per gram.
-const SHARD_TARGET_BYTES: f64 = 16.0 * 1024.0;
+/// How many bytes of encoded postings a shard should hold: a query fetches one shard per gram,
+/// and a common gram's own postings are often larger than this, so 32 KB adds little to a search
+/// and halves the files of 16 KB.
+const SHARD_TARGET_BYTES: f64 = 32.0 * 1024.0;
 
 /// Encoded bytes of each gram table per byte of Markdown body, measured on the benchmark corpus;
 /// they only size the shards, so an estimate does.
 const TABLE_BYTES_PER_BODY_BYTE: [f64; MAX_GRAM] = [0.18, 0.44, 0.52, 1.3];
+
+/// How many page records share one file. The ten hits of a results page are usually ten files
+/// (ranking scatters them over the ids), so this multiplies what a first search downloads: four
+/// keeps that near the size of the shards it loads, and still cuts the files to a quarter.
+pub const RECORDS_PER_FILE: usize = 4;
 
 /// One file of the search index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,8 +43,8 @@ pub enum SearchFile {
     Meta,
     /// `search/g<n>/<shard>.js`: grams of length n.
     Shard(usize, usize),
-    /// `search/d/<id>.js`: one document's record.
-    Doc(usize),
+    /// `search/d/<group>.js`: the records of documents `group·RECORDS_PER_FILE` onwards.
+    Records(usize),
 }
 
 /// The pages in document-id order: newest first, ties by file path.
@@ -63,7 +71,8 @@ pub fn files(library: &Library) -> Vec<(String, SearchFile)> {
         let n = table + 1;
         files.extend((0..count).map(|k| (format!("/search/g{n}/{k}.js"), SearchFile::Shard(n, k))));
     }
-    files.extend((0..library.pages.len()).map(|id| (format!("/search/d/{id}.js"), SearchFile::Doc(id))));
+    let groups = library.pages.len().div_ceil(RECORDS_PER_FILE);
+    files.extend((0..groups).map(|group| (format!("/search/d/{group}.js"), SearchFile::Records(group))));
     files
 }
 
@@ -196,7 +205,7 @@ impl SearchIndex {
         match file {
             SearchFile::Meta => self.meta(),
             SearchFile::Shard(n, k) => self.shard(n, k),
-            SearchFile::Doc(id) => self.doc(id),
+            SearchFile::Records(group) => self.records(group),
         }
     }
 
@@ -216,43 +225,52 @@ impl SearchIndex {
             }
         }
         let meta = json!({
-            "version": 1,
+            "version": 2,
             "count": self.docs.len(),
-            "shards": self.tables.iter().map(|t| t.shards.len()).collect::<Vec<_>>(),
+            "perFile": RECORDS_PER_FILE,
+            "shards": self.tables.iter().map(Table::shard_count).collect::<Vec<_>>(),
             "relative": self.relative_urls,
             "sections": self.sections.iter().map(|(title, path)| json!([title, path])).collect::<Vec<_>>(),
             "branches": self.branches,
             "docs": String::from_utf8_lossy(&per_doc),
         });
-        script("meta", &[meta])
+        format!("DJSearch.meta({meta});\n").into_bytes()
     }
 
+    /// `DJSearch.shard("g<n>/<k>",{"gram":"postings",…});`
     fn shard(&self, n: usize, k: usize) -> Vec<u8> {
-        let grams = self.tables.get(n - 1).and_then(|t| t.shards.get(k));
-        let mut object = serde_json::Map::new();
-        for (gram, encoded) in grams.into_iter().flatten() {
-            // VLQ digits are ASCII.
-            object.insert(gram.clone(), Value::String(String::from_utf8_lossy(encoded).into_owned()));
+        let mut out = format!("DJSearch.shard(\"g{n}/{k}\",").into_bytes();
+        match self.tables.get(n.wrapping_sub(1)) {
+            Some(table) => table.write_shard(k, &mut out),
+            None => out.extend_from_slice(b"{}"),
         }
-        script("shard", &[json!(format!("g{n}/{k}")), Value::Object(object)])
+        out.extend_from_slice(b");\n");
+        out
     }
 
-    fn doc(&self, id: usize) -> Vec<u8> {
-        let Some(doc) = self.docs.get(id) else {
-            return script("doc", &[json!(id), Value::Null]);
-        };
-        // The title is the first line of the text.
-        let record = json!({
-            "path": doc.path,
-            "date": doc.date,
-            "text": doc.text,
-        });
-        script("doc", &[json!(id), record])
+    /// `DJSearch.docs(<group>,[{"path":…,"date":…,"text":…},…]);` The title is the first line
+    /// of the text.
+    fn records(&self, group: usize) -> Vec<u8> {
+        let start = group.saturating_mul(RECORDS_PER_FILE).min(self.docs.len());
+        let docs = &self.docs[start..(start + RECORDS_PER_FILE).min(self.docs.len())];
+        let mut out = Vec::with_capacity(docs.iter().map(|doc| doc.text.len() + doc.path.len() + 48).sum::<usize>() + 24);
+        out.extend_from_slice(format!("DJSearch.docs({group},[").as_bytes());
+        for (i, doc) in docs.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"path\":");
+            push_json_string(&mut out, &doc.path);
+            out.extend_from_slice(b",\"date\":");
+            match &doc.date {
+                Some(date) => push_json_string(&mut out, date),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.extend_from_slice(b",\"text\":");
+            push_json_string(&mut out, &doc.text);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]);\n");
+        out
     }
-}
-
-/// `DJSearch.<method>(args…);` — a script that hands data to the search page.
-fn script(method: &str, args: &[Value]) -> Vec<u8> {
-    let args: Vec<String> = args.iter().map(Value::to_string).collect();
-    format!("DJSearch.{method}({});\n", args.join(",")).into_bytes()
 }

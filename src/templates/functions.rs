@@ -45,39 +45,47 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
     });
 }
 
-/// Registers the functions that read the assembled site.
+/// Registers the functions that read the assembled site. Tera 1 copies what a function returns
+/// into the render and again on every use of a variable set from it, so they return no more than
+/// asked for: `metadata_only` and `limit` keep a section's pages out.
 pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
     let v = values.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_page")?;
         let index = index_of(&v.library.page_index, &path).ok_or_else(|| tera::Error::msg(format!("get_page: no page content/{path}")))?;
-        Ok(v.page_value(index).clone())
+        Ok(v.page_value(index))
     });
     let v = values.clone();
     tera.register_function("get_section", move |args: &HashMap<String, Value>| {
         let path = string_arg(args, "path", "get_section")?;
         let index =
             index_of(&v.library.section_index, &path).ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
-        // Breadcrumbs and menus need only titles and URLs: metadata_only skips copying the pages.
-        let metadata_only = args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false);
-        Ok(v.section_value(index, !metadata_only).clone())
+        // Breadcrumbs and menus need only titles and URLs; the home page only the latest few pages.
+        if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
+            return Ok(v.section_metadata(index).clone());
+        }
+        let limit = match args.get("limit") {
+            None => None,
+            Some(limit) => Some(
+                limit
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| tera::Error::msg(format!("get_section: `limit` must be a number of pages, not {limit}")))?,
+            ),
+        };
+        Ok(v.section_value(index, limit))
     });
     let v = values.clone();
+    let term_urls = TermUrls::new(&values);
     tera.register_function("get_taxonomy_url", move |args: &HashMap<String, Value>| {
         let kind = string_arg(args, "kind", "get_taxonomy_url")?;
         let name = string_arg(args, "name", "get_taxonomy_url")?;
         let index = v
             .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no taxonomy `{kind}` in config.toml")))?;
-        // Spellings that share a slug are one term, as when the terms were collected; a branch's
-        // slug comes from data/branches.toml, so its name is looked for first.
-        let slug = crate::content::slug::slugify(name.trim(), v.config.slugify);
-        let terms = &v.taxonomies[index].terms;
-        terms
-            .iter()
-            .find(|term| term.name == name.trim())
-            .or_else(|| terms.iter().find(|term| term.slug == slug))
-            .map(|term| Value::String(v.config.permalink(&term.path)))
+        term_urls
+            .url(&v, index, &name)
+            .map(Value::String)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy_url: no page uses `{name}` in `{kind}`")))
     });
     tera.register_function("get_taxonomy", move |args: &HashMap<String, Value>| {
@@ -85,9 +93,50 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         let index = values
             .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))?;
-        let (taxonomy, terms) = values.taxonomy_values(index);
-        Ok(serde_json::json!({ "taxonomy": taxonomy, "terms": terms }))
+        let mut taxonomy = serde_json::Map::new();
+        taxonomy.insert("taxonomy".to_string(), values.taxonomy_value(index).clone());
+        taxonomy.insert("terms".to_string(), Value::Array(values.term_values(index)));
+        Ok(Value::Object(taxonomy))
     });
+}
+
+/// The terms of each taxonomy by name, so that the links of every page's tags do not turn each
+/// name into pinyin again.
+struct TermUrls(Vec<HashMap<String, usize>>);
+
+impl TermUrls {
+    fn new(values: &SiteValues) -> TermUrls {
+        TermUrls(
+            values
+                .taxonomies
+                .iter()
+                .map(|taxonomy| {
+                    let mut by_name = HashMap::new();
+                    for (index, term) in taxonomy.terms.iter().enumerate() {
+                        // The first term of a name wins, as a search in order would find.
+                        by_name.entry(term.name.clone()).or_insert(index);
+                    }
+                    by_name
+                })
+                .collect(),
+        )
+    }
+
+    /// The permalink of term `name` of taxonomy `taxonomy`. Spellings that share a slug are one
+    /// term, as when the terms were collected; a branch's slug comes from data/branches.toml, so its
+    /// name is looked for first.
+    fn url(&self, values: &SiteValues, taxonomy: usize, name: &str) -> Option<String> {
+        let name = name.trim();
+        let terms = &values.taxonomies[taxonomy].terms;
+        let term = match self.0[taxonomy].get(name) {
+            Some(&index) => &terms[index],
+            None => {
+                let slug = crate::content::slug::slugify(name, values.config.slugify);
+                terms.iter().find(|term| term.slug == slug)?
+            }
+        };
+        Some(values.config.permalink(&term.path))
+    }
 }
 
 fn string_arg(args: &HashMap<String, Value>, name: &str, function: &str) -> tera::Result<String> {

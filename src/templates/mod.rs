@@ -124,6 +124,16 @@ impl Templates {
             .map_err(|e| self.render_diagnostic(name, &e, rendering))
     }
 
+    /// Renders `name` as `render` does, to bytes: Tera writes only text, so the whole page need
+    /// not be checked again to be UTF-8 as making a `String` of it does.
+    pub fn render_bytes(&self, name: &str, vars: crate::render::Vars, rendering: &str) -> Result<Vec<u8>, Diagnostic> {
+        let mut html = Vec::new();
+        self.tera
+            .render_to(name, &vars.into_context(), &mut html)
+            .map_err(|e| self.render_diagnostic(name, &e, rendering))?;
+        Ok(html)
+    }
+
     fn render_diagnostic(&self, name: &str, error: &tera::Error, rendering: &str) -> Diagnostic {
         let file = self.files.get(name).cloned().unwrap_or_else(|| name.to_string());
         Diagnostic::error("template", file, 0, 0, error_chain(error)).with_hint(format!(

@@ -1,6 +1,6 @@
 /* dangjian full-text search: exact substring search over the index in /search/.
  *
- * The index files are scripts that call DJSearch.meta / .shard / .doc, so they load from
+ * The index files are scripts that call DJSearch.meta / .shard / .docs, so they load from
  * file:// as well as from any host or sub-path; only the shards a query needs are loaded.
  * A query is split at whitespace into terms that must all occur (AND). Each term is normalized
  * the way the build normalized the pages (NFKC when it gives one character, then lower case,
@@ -116,14 +116,14 @@
     return key;
   }
 
-  /* Creates an engine; `loader(name)` loads "meta", "g2/17" or "d/5" and the file then calls
-   * the engine's meta/shard/doc. In the page, a script tag; in tests, a file read. */
+  /* Creates an engine; `loader(name)` loads "meta", "g2/17" or "d/5" (the records of documents
+   * 5·perFile onwards) and the file then calls DJSearch.meta/shard/docs. In the page, a script
+   * tag; in tests, a file read. */
   function Engine(loader) {
     this.loader = loader;
     this.files = {};
     this.waiting = {};
     this.meta = null;
-    this.docs = {};
   }
 
   Engine.prototype.arrive = function (name, data) {
@@ -340,8 +340,15 @@
     });
   };
 
+  /* The record {path, date, text} of document `id`, from the file it shares with its neighbours. */
   Engine.prototype.doc = function (id) {
-    return this.file('d/' + id);
+    var self = this;
+    return self.ready().then(function () {
+      var perFile = self.meta.perFile;
+      return self.file('d/' + Math.floor(id / perFile)).then(function (records) {
+        return records[id % perFile];
+      });
+    });
   };
 
   /* Where the terms occur in `text`: [[start, end], …] in UTF-16 offsets, sorted. */
@@ -424,8 +431,8 @@
   api.shard = function (name, data) {
     if (engine) engine.arrive(name, data);
   };
-  api.doc = function (id, record) {
-    if (engine) engine.arrive('d/' + id, record);
+  api.docs = function (group, records) {
+    if (engine) engine.arrive('d/' + group, records);
   };
   api.use = function (created) {
     engine = created;
