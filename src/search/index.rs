@@ -120,6 +120,8 @@ pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table
     let positional = n == MAX_GRAM;
     let mask = if n == MAX_GRAM { u64::MAX } else { (1u64 << (16 * n)) - 1 };
     let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
+    // A one-unit gram is its own index: a plain array answers it without hashing.
+    let mut single_slots: Vec<u32> = if n == 1 { vec![NONE; 1 << 16] } else { Vec::new() };
     let mut keys: Vec<u64> = Vec::new();
     let mut current: Vec<u32> = Vec::new();
     let mut counts: Vec<u32> = Vec::new();
@@ -153,7 +155,15 @@ pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table
                 continue;
             }
             let next = keys.len() as u32;
-            let slot = *slots.entry(key).or_insert(next) as usize;
+            let slot = if n == 1 {
+                let slot = &mut single_slots[key as usize];
+                if *slot == NONE {
+                    *slot = next;
+                }
+                *slot as usize
+            } else {
+                *slots.entry(key).or_insert(next) as usize
+            };
             if slot == keys.len() {
                 keys.push(key);
                 current.push(NONE);
