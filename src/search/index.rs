@@ -97,7 +97,7 @@ impl Table {
 }
 
 /// Appends `text` as a JSON string literal (also a valid JavaScript one).
-pub fn push_json_string(out: &mut Vec<u8>, text: &str) {
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
     // Serializing a string into a Vec cannot fail: the Vec takes every write.
     let _ = serde_json::to_writer(out, text);
 }

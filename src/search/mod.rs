@@ -3,9 +3,9 @@
 //! The build writes, under `/search/`: `meta.js` (sections, branches, and for each document its
 //! section, branches and title length), the gram shards `g1/`…`g4/` (see [`index`]) and the page
 //! records `d/<group>.js`, [`RECORDS_PER_FILE`] pages a file, with the text the results page
-//! quotes from. Every file is a script that
-//! hands its data to `window.DJSearch`, so the search works from `file://` as well as from any
-//! host and sub-path; the browser loads only the shards a query needs. Documents are numbered
+//! quotes from. Every file is a script that hands its data to `window.DJSearch`, so the search
+//! works from `file://` as well as from any host and sub-path; the browser loads only the shards
+//! a query needs. Documents are numbered
 //! newest first, so a lower id is a more recent page.
 
 pub mod index;
@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::config::Config;
 use crate::content::Library;
 use crate::render::taxonomy::Taxonomy;
-use index::{DocUnits, MAX_GRAM, Table, push_json_string, push_vlq};
+use index::{DocUnits, MAX_GRAM, Table, push_vlq};
 
 /// The taxonomy whose terms filter results by branch.
 const BRANCH_TAXONOMY: &str = "branches";
@@ -252,25 +252,26 @@ impl SearchIndex {
     /// of the text.
     fn records(&self, group: usize) -> Vec<u8> {
         let start = group.saturating_mul(RECORDS_PER_FILE).min(self.docs.len());
-        let docs = &self.docs[start..(start + RECORDS_PER_FILE).min(self.docs.len())];
-        let mut out = Vec::with_capacity(docs.iter().map(|doc| doc.text.len() + doc.path.len() + 48).sum::<usize>() + 24);
-        out.extend_from_slice(format!("DJSearch.docs({group},[").as_bytes());
-        for (i, doc) in docs.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(b"{\"path\":");
-            push_json_string(&mut out, &doc.path);
-            out.extend_from_slice(b",\"date\":");
-            match &doc.date {
-                Some(date) => push_json_string(&mut out, date),
-                None => out.extend_from_slice(b"null"),
-            }
-            out.extend_from_slice(b",\"text\":");
-            push_json_string(&mut out, &doc.text);
-            out.push(b'}');
-        }
-        out.extend_from_slice(b"]);\n");
+        let records: Vec<Record<'_>> = self.docs[start..(start + RECORDS_PER_FILE).min(self.docs.len())]
+            .iter()
+            .map(|doc| Record {
+                path: &doc.path,
+                date: doc.date.as_deref(),
+                text: &doc.text,
+            })
+            .collect();
+        let mut out = format!("DJSearch.docs({group},").into_bytes();
+        // Serializing into a Vec cannot fail: the Vec takes every write.
+        let _ = serde_json::to_writer(&mut out, &records);
+        out.extend_from_slice(b");\n");
         out
     }
+}
+
+/// What a results page quotes from, as a page record holds it.
+#[derive(serde::Serialize)]
+struct Record<'a> {
+    path: &'a str,
+    date: Option<&'a str>,
+    text: &'a str,
 }
