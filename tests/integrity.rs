@@ -12,18 +12,6 @@ use std::fs;
 use common::{Site, count, dangjian, fixture, read_text, run_browser_script_with};
 use serde_json::{Value, json};
 
-/// Builds `site`; returns stderr, checking that the build failed and wrote nothing.
-fn failed_build(site: &Site) -> String {
-    let run = site.build(&[]);
-    run.expect_code(1, "a build with errors");
-    assert!(!site.out.exists(), "a failed build writes nothing");
-    let tail = format!("build failed; the previous output in {} is unchanged\n", site.out.display());
-    run.stderr
-        .strip_suffix(&tail)
-        .unwrap_or_else(|| panic!("stderr ends with {tail:?}:\n{}", run.stderr))
-        .to_string()
-}
-
 fn built_quiz_site() -> Site {
     let site = Site::copy("quiz");
     let run = site.build(&[]);
@@ -179,19 +167,11 @@ data/quizzes/syntax.toml:3:19: error[quiz]: invalid basic string, expected `"`
   = hint: check the TOML syntax on this line: strings need quotes, dates are written 2022-01-18
 19 error(s), 0 warning(s)
 "#;
-    assert_eq!(failed_build(&site), expected);
+    assert_eq!(site.failed_build(), expected);
     // `check` reports the same problems.
-    let run = dangjian(["check".as_ref(), "--site".as_ref(), site.site.as_os_str()]);
-    run.expect_code(1, "check");
-    assert!(
-        run.stdout.starts_with("content/integrity/answer-not-an-option.md:16: error[quiz]:"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.ends_with("\n19 error(s), 0 warning(s) in 13 file(s)\n"),
-        "{}",
-        run.stdout
+    site.check_fails(
+        "content/integrity/answer-not-an-option.md:16: error[quiz]:",
+        "\n19 error(s), 0 warning(s) in 13 file(s)\n",
     );
 }
 

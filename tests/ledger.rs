@@ -257,18 +257,6 @@ fn example_ledger_agrees_with_an_independent_count() {
     );
 }
 
-/// Builds `site`; returns stderr, checking that the build failed and wrote nothing.
-fn failed_build(site: &Site) -> String {
-    let run = site.build(&[]);
-    run.expect_code(1, "a build with errors");
-    assert!(!site.out.exists(), "a failed build writes nothing");
-    let tail = format!("build failed; the previous output in {} is unchanged\n", site.out.display());
-    run.stderr
-        .strip_suffix(&tail)
-        .unwrap_or_else(|| panic!("stderr ends with {tail:?}:\n{}", run.stderr))
-        .to_string()
-}
-
 const COUNT_HINT: &str =
     "  = hint: write how many members attended (attendees = 21) and how many were absent, on leave included (absent = 2)\n";
 const KINDS_LIST: &str = "支部党员大会, 支委会, 党小组会, 党课, 主题党日, 组织生活会, 民主评议党员";
@@ -298,19 +286,11 @@ content/news/bad-yaml-kind.md:8: error[meeting]: `主題党日` is not a kind of
 10 error(s), 0 warning(s)
 "
     );
-    assert_eq!(failed_build(&site), expected);
+    assert_eq!(site.failed_build(), expected);
     // `check` reports the same problems, and the controls in the fixture none.
-    let run = dangjian(["check".as_ref(), "--site".as_ref(), site.site.as_os_str()]);
-    run.expect_code(1, "check");
-    assert!(
-        run.stdout.starts_with("content/news/bad-branch.md:6:14: error[branch]:"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.ends_with("\n10 error(s), 0 warning(s) in 10 file(s)\n"),
-        "{}",
-        run.stdout
+    site.check_fails(
+        "content/news/bad-branch.md:6:14: error[branch]:",
+        "\n10 error(s), 0 warning(s) in 10 file(s)\n",
     );
 }
 
@@ -347,7 +327,7 @@ fn errors_in_the_branches_file_name_its_line() {
     for (name, text, want) in cases {
         let site = controls();
         site.write("data/branches.toml", text);
-        let stderr = failed_build(&site);
+        let stderr = site.failed_build();
         // Only the file's own problem is compared: the pages may then name branches it lost.
         let lines: Vec<&str> = stderr.split_inclusive('\n').collect();
         let at = lines.iter().position(|l| l.starts_with("data/branches.toml")).unwrap_or(0);
@@ -370,7 +350,7 @@ fn a_meeting_needs_the_branches_file() {
         "+++\ntitle = \"党课\"\ndate = 2025-03-01\n[taxonomies]\nbranches = [\"第一党支部\"]\n\n[meeting]\nkind = \"党课\"\nattendees = 3\n+++\n",
     );
     assert_eq!(
-        failed_build(&site),
+        site.failed_build(),
         "content/news/a.md:7: error[meeting]: the page records a meeting, but the site has no data/branches.toml
   = hint: list the branches in data/branches.toml ([[branch]] with name, slug and members): meetings are counted per branch
 1 error(s), 0 warning(s)

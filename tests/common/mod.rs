@@ -131,6 +131,27 @@ impl Site {
     pub fn output(&self, relative: &str) -> String {
         read_text(&self.out.join(relative))
     }
+
+    /// Builds a site with errors: the build must fail and write nothing. Returns the report, without
+    /// its last line (which names the temporary output folder).
+    pub fn failed_build(&self) -> String {
+        let run = self.build(&[]);
+        run.expect_code(1, "a build with errors");
+        assert!(!self.out.exists(), "a failed build writes nothing");
+        let tail = format!("build failed; the previous output in {} is unchanged\n", self.out.display());
+        run.stderr
+            .strip_suffix(&tail)
+            .unwrap_or_else(|| panic!("stderr ends with {tail:?}:\n{}", run.stderr))
+            .to_string()
+    }
+
+    /// `dangjian check` must fail, its report starting with `first` and ending with `summary`.
+    pub fn check_fails(&self, first: &str, summary: &str) {
+        let run = dangjian(["check".as_ref(), "--site".as_ref(), self.site.as_os_str()]);
+        run.expect_code(1, "check");
+        assert!(run.stdout.starts_with(first), "{}", run.stdout);
+        assert!(run.stdout.ends_with(summary), "{}", run.stdout);
+    }
 }
 
 /// Copies a folder recursively, leaving out a `public/` build output at its top.
