@@ -180,14 +180,13 @@ fn section_metadata(library: &Library, section: &Section, config: &Config) -> Va
     })
 }
 
-/// A term of a taxonomy without its pages (`pages` is empty).
+/// A term of a taxonomy without its `pages` (`page_count` still counts them).
 fn term_metadata(config: &Config, term: &Term) -> Value {
     json!({
         "name": term.name,
         "slug": term.slug,
         "path": term.path,
         "permalink": config.permalink(&term.path),
-        "pages": [],
         "page_count": term.pages.len(),
     })
 }
@@ -287,20 +286,22 @@ impl SiteValues {
         self.taxonomy_metadata[taxonomy].get_or_init(|| taxonomy_metadata(&self.config, &self.taxonomies[taxonomy]))
     }
 
-    /// Term `term` of taxonomy `taxonomy`, with its pages or without them (paginated term pages).
-    pub fn term_value(&self, taxonomy: usize, term: usize, with_pages: bool) -> Value {
+    /// Term `term` of taxonomy `taxonomy` with its first `limit` pages in the term's order (all of
+    /// them without a limit); `Some(0)` leaves `pages` empty (paginated term pages, which list
+    /// theirs through `paginator.pages`, and `metadata_only`).
+    pub fn term_value(&self, taxonomy: usize, term: usize, limit: Option<usize>) -> Value {
         let term = &self.taxonomies[taxonomy].terms[term];
+        let pages = &term.pages;
         let mut value = term_metadata(&self.config, term);
-        if with_pages {
-            value["pages"] = self.page_list(term.pages.iter().copied());
-        }
+        value["pages"] = self.page_list(pages.iter().copied().take(limit.unwrap_or(usize::MAX)));
         value
     }
 
-    /// Every term of `taxonomy` with its pages, in the taxonomy's order.
-    pub fn term_values(&self, taxonomy: usize) -> Vec<Value> {
+    /// Every term of `taxonomy`, in the taxonomy's order, each with its first `limit` pages (all of
+    /// them without a limit).
+    pub fn term_values(&self, taxonomy: usize, limit: Option<usize>) -> Vec<Value> {
         (0..self.taxonomies[taxonomy].terms.len())
-            .map(|term| self.term_value(taxonomy, term, true))
+            .map(|term| self.term_value(taxonomy, term, limit))
             .collect()
     }
 

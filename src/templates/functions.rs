@@ -47,7 +47,7 @@ pub fn register_basic(tera: &mut Tera, config: &Config, library: &Library, site_
 
 /// Registers the functions that read the assembled site. Tera 1 copies what a function returns
 /// into the render and again on every use of a variable set from it, so they return no more than
-/// asked for: `metadata_only` and `limit` keep a section's pages out.
+/// asked for: `metadata_only` and `limit` keep a section's or a term's pages out.
 pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
     let v = values.clone();
     tera.register_function("get_page", move |args: &HashMap<String, Value>| {
@@ -61,19 +61,10 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         let index =
             index_of(&v.library.section_index, &path).ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
         // Breadcrumbs and menus need only titles and URLs; the home page only the latest few pages.
-        if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
+        if metadata_only(args) {
             return Ok(v.section_metadata(index).clone());
         }
-        let limit = match args.get("limit") {
-            None => None,
-            Some(limit) => Some(
-                limit
-                    .as_u64()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .ok_or_else(|| tera::Error::msg(format!("get_section: `limit` must be a number of pages, not {limit}")))?,
-            ),
-        };
-        Ok(v.section_value(index, limit))
+        Ok(v.section_value(index, limit_arg(args, "get_section")?))
     });
     let v = values.clone();
     let term_urls = TermUrls::new(&values);
@@ -93,9 +84,16 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         let index = values
             .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))?;
+        // A tag cloud needs only names and counts: every page of every term is a copy of the site.
+        let limit = if metadata_only(args) {
+            Some(0)
+        } else {
+            limit_arg(args, "get_taxonomy")?
+        };
+        let terms = values.term_values(index, limit);
         let mut taxonomy = serde_json::Map::new();
         taxonomy.insert("taxonomy".to_string(), values.taxonomy_value(index).clone());
-        taxonomy.insert("terms".to_string(), Value::Array(values.term_values(index)));
+        taxonomy.insert("terms".to_string(), Value::Array(terms));
         Ok(Value::Object(taxonomy))
     });
 }
@@ -144,6 +142,23 @@ fn string_arg(args: &HashMap<String, Value>, name: &str, function: &str) -> tera
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| tera::Error::msg(format!("{function} needs a text argument `{name}`")))
+}
+
+/// `metadata_only=true`: the caller wants no list of pages.
+fn metadata_only(args: &HashMap<String, Value>) -> bool {
+    args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The optional `limit` argument: at most this many pages (per section or per term).
+fn limit_arg(args: &HashMap<String, Value>, function: &str) -> tera::Result<Option<usize>> {
+    let Some(limit) = args.get("limit") else {
+        return Ok(None);
+    };
+    limit
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| tera::Error::msg(format!("{function}: `limit` must be a number of pages, not {limit}")))
 }
 
 /// The URL for `path`: `@/x.md` content links, site paths ("/css/a.css"), or full URLs as is.
