@@ -310,18 +310,24 @@ fn render_each(
     };
     let (index_files, other): (Vec<&Planned>, Vec<&Planned>) =
         prepared.plan.iter().partition(|p| matches!(p.job, render::plan::Job::Search(_)));
-    // The search index is built beside the pages; its files are written once it is complete, so
-    // no worker waits on it.
-    let (_, mut failures) = rayon::join(
-        || {
-            if with_search_index && !index_files.is_empty() {
-                prepared.values.search();
-            }
-        },
-        || render_all(&other),
-    );
-    if with_search_index {
-        failures.extend(render_all(&index_files));
+    // The search index is built and written beside the pages, table by table (see
+    // `search::write`); its files are the plan's, with the same paths and source.
+    let write_index = || -> Result<(), std::io::Error> {
+        let Some(first) = index_files.first().filter(|_| with_search_index) else {
+            return Ok(());
+        };
+        let values = &prepared.values;
+        crate::search::write(&values.library, &values.config, &values.taxonomies, |file, bytes| {
+            sink(&output::Output {
+                path: output::file_for(&file.site_path()),
+                body: output::Body::Bytes(bytes),
+                source: first.source.clone(),
+            })
+        })
+    };
+    let (index_written, mut failures) = rayon::join(write_index, || render_all(&other));
+    if let Err(error) = index_written {
+        failures.push(Err(error));
     }
     let mut errors = failures.into_iter().collect::<Result<Vec<Diagnostic>, std::io::Error>>()?;
     errors.extend(anchors.check(&prepared.values.library));

@@ -21,25 +21,39 @@ pub enum DecodeError {
 
 /// Decodes `bytes` as UTF-8, else as GB18030, else fails.
 pub fn decode_text(bytes: &[u8]) -> Result<Decoded, DecodeError> {
-    if bytes.contains(&0) {
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode_text`] of bytes the caller no longer needs: UTF-8 without a BOM, nearly every file,
+/// becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    if memchr::memchr(0, &bytes).is_some() {
         return Err(DecodeError::Binary);
     }
-    let without_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let (text, legacy_encoding) = match std::str::from_utf8(without_bom) {
-        Ok(text) => (text.to_string(), false),
-        Err(_) => {
-            let decoded = encoding_rs::GB18030
-                .decode_without_bom_handling_and_without_replacement(without_bom)
-                .ok_or(DecodeError::Undecodable)?;
-            // GB18030 maps almost any byte sequence somewhere; real text has no control characters.
-            if decoded.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                return Err(DecodeError::Undecodable);
-            }
-            (decoded.into_owned(), true)
-        }
+    let (text, legacy_encoding) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(without_bom) => decode_slice(without_bom)?,
+        None => match String::from_utf8(bytes) {
+            Ok(text) => (text, false),
+            Err(error) => decode_slice(error.as_bytes())?,
+        },
     };
     let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
     Ok(Decoded { text, legacy_encoding })
+}
+
+/// The text of `bytes` (no BOM) and whether it was GB18030.
+fn decode_slice(bytes: &[u8]) -> Result<(String, bool), DecodeError> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_string(), false));
+    }
+    let decoded = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(DecodeError::Undecodable)?;
+    // GB18030 maps almost any byte sequence somewhere; real text has no control characters.
+    if decoded.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(DecodeError::Undecodable);
+    }
+    Ok((decoded.into_owned(), true))
 }
 
 #[cfg(test)]

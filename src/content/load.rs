@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::cache::{FileCache, LoadCache};
 use crate::content::date::PageDate;
-use crate::content::decode::{DecodeError, decode_text};
+use crate::content::decode::{DecodeError, decode_owned};
 use crate::content::front_matter::{self, PageFront, SectionFront, SortBy};
 use crate::content::slug::slugify;
 use crate::content::{Asset, HeldPage, Library, Page, Section};
@@ -377,7 +377,7 @@ fn parse_file<F: serde::de::DeserializeOwned + Default>(file: &Found) -> ParseRe
             );
         }
     };
-    let decoded = match decode_text(&bytes) {
+    let decoded = match decode_owned(bytes) {
         Ok(decoded) => decoded,
         Err(DecodeError::Binary) => {
             let error = Diagnostic::error(

@@ -218,7 +218,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
     // Writing into a String cannot fail.
     let _ = comrak::format_html_with_plugins(root, &options, &mut html, &plugins);
 
-    let mut summary = match html.find(MORE_MARKER) {
+    let more_at = html.find(MORE_MARKER);
+    let mut summary = match more_at {
         Some(at) => Some(html[..at].to_string()),
         None => first_paragraph.map(|node| {
             let mut out = String::new();
@@ -229,7 +230,10 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
             out
         }),
     };
-    html = html.replace(MORE_MARKER, "<span id=\"continue-reading\"></span>");
+    if more_at.is_some() {
+        // `replace` copies the whole page even when there is nothing to replace.
+        html = html.replace(MORE_MARKER, "<span id=\"continue-reading\"></span>");
+    }
     if html.contains("data-footnote-backref") && ctx.config.language_code.starts_with("zh") {
         // comrak labels footnote back-links in English; screen readers read the page in Chinese.
         html = html.replace("aria-label=\"Back to reference ", "aria-label=\"返回引用处 ");
@@ -244,6 +248,11 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         summary = summary.map(|s| substitute(&s, &rendered_calls));
     }
     let toc = nest(headings.into_flat());
+    // Every page's HTML is kept for the whole build, and comrak's buffer grew by doubling. A copy
+    // drops the spare capacity (`shrink_to_fit` may keep the block where it is, spare and all).
+    if html.capacity() - html.len() > html.len() / 8 {
+        html = html.as_str().to_owned();
+    }
     let rendered = Rendered {
         html,
         summary: summary.filter(|s| !s.trim().is_empty()),

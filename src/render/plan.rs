@@ -190,8 +190,8 @@ pub fn plan(
     }
     if config.build_search_index && templates.has("search.html") {
         plan.push(planned("/search/", "search.html", Job::SearchPage));
-        for (path, file) in crate::search::files(library) {
-            plan.push(planned(&path, "config.toml", Job::Search(file)));
+        for file in crate::search::files(library) {
+            plan.push(planned(&file.site_path(), "config.toml", Job::Search(file)));
         }
     }
     plan.push(planned("/sitemap.xml", "config.toml", Job::Sitemap));

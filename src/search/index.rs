@@ -31,16 +31,6 @@ pub fn push_vlq(out: &mut Vec<u8>, mut value: u64) {
     }
 }
 
-/// FNV-1a over the code units of a gram: which shard holds it. The script computes the same.
-pub fn gram_hash(gram: &[u16]) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for &unit in gram {
-        hash ^= u32::from(unit);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    hash
-}
-
 /// What the table builder reads of a document: its normalized, marked text (see
 /// [`super::text::indexed_chars`]) as UTF-16 code units, the unit of JavaScript strings, so a gram
 /// of four is one `u64` and the browser counts positions the same way.
@@ -111,12 +101,34 @@ fn key_units(key: u64, n: usize) -> Vec<u16> {
 const NONE: u32 = u32::MAX;
 
 /// Builds the table of grams `n` code units long over `docs` (in id order), in `shard_count` shards.
-/// Grams that hold whitespace are left out: query terms never contain any.
+/// Grams that hold whitespace are left out: query terms never contain any. Within a shard, grams
+/// are in the order they are first seen in documents in id order: the same every build.
+pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table {
+    let shard_total = shard_count.max(1);
+    let mut shards: Vec<Vec<(u64, Vec<u8>)>> = (0..shard_total).map(|_| Vec::new()).collect();
+    for (key, postings) in gram_postings(docs, n) {
+        shards[key_shard(key, n, shard_total)].push((key, postings));
+    }
+    Table { n, shards }
+}
+
+/// The shard of a gram key: FNV-1a over its code units, modulo the shard count. The search
+/// script computes the same to find the shard of a query's gram.
+fn key_shard(key: u64, n: usize, shard_total: usize) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for i in (0..n).rev() {
+        hash ^= u32::from((key >> (16 * i)) as u16);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash as usize % shard_total
+}
+
+/// Every gram with its encoded postings, in first-seen order.
 ///
 /// Each document's occurrences are gathered in per-gram slots (one hash lookup a code unit),
 /// then written once per gram and document: short grams as `doc delta, count·2 + in title`, the
 /// positional table as `doc delta, count, position deltas…`.
-pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table {
+fn gram_postings(docs: &[DocUnits<'_>], n: usize) -> Vec<(u64, Vec<u8>)> {
     let positional = n == MAX_GRAM;
     let mask = if n == MAX_GRAM { u64::MAX } else { (1u64 << (16 * n)) - 1 };
     let mut slots: FxHashMap<u64, u32> = FxHashMap::default();
@@ -211,14 +223,7 @@ pub fn build_table(docs: &[DocUnits<'_>], n: usize, shard_count: usize) -> Table
             }
         }
     }
-    let mut shards: Vec<Vec<(u64, Vec<u8>)>> = (0..shard_count.max(1)).map(|_| Vec::new()).collect();
-    let shard_total = shards.len();
-    // Slots are numbered in first-seen order over documents in id order: the same every build.
-    for (key, postings) in keys.into_iter().zip(encoded) {
-        let shard = gram_hash(&key_units(key, n)) as usize % shard_total;
-        shards[shard].push((key, postings));
-    }
-    Table { n, shards }
+    keys.into_iter().zip(encoded).collect()
 }
 
 /// The separators as code units.
@@ -228,6 +233,16 @@ const BREAK: u16 = BLOCK_BREAK as u16;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// FNV-1a over code units, as the search script computes it.
+    fn gram_hash(gram: &[u16]) -> u32 {
+        let mut hash: u32 = 0x811c_9dc5;
+        for &unit in gram {
+            hash ^= u32::from(unit);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+        hash
+    }
 
     fn decode(text: &[u8]) -> Vec<u64> {
         let mut values = Vec::new();
@@ -282,6 +297,25 @@ mod tests {
         assert_eq!(find(&table, "建\n"), None);
         let table = build_table(&docs, 4, 1);
         assert_eq!(find(&table, "党建工作"), Some(vec![0, 1, 5]));
+    }
+
+    #[test]
+    fn grams_go_to_the_shard_the_script_computes() {
+        let texts = ["党建\n学习党建工作", "工作 党建", "\u{1}ab党建\n学习", "学习工作党建学习"];
+        let units: Vec<Vec<u16>> = texts.iter().map(|t| t.encode_utf16().collect()).collect();
+        let docs: Vec<DocUnits<'_>> = units.iter().map(|u| DocUnits { units: u, title_len: 2 }).collect();
+        for n in 1..=MAX_GRAM {
+            let table = build_table(&docs, n, 5);
+            assert!(
+                table.shards.iter().filter(|s| !s.is_empty()).count() > 1,
+                "the grams spread over shards"
+            );
+            for (k, shard) in table.shards.iter().enumerate() {
+                for (key, _) in shard {
+                    assert_eq!(gram_hash(&key_units(*key, n)) as usize % 5, k);
+                }
+            }
+        }
     }
 
     #[test]

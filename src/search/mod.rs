@@ -47,6 +47,17 @@ pub enum SearchFile {
     Records(usize),
 }
 
+impl SearchFile {
+    /// Where the file is in the site: `/search/meta.js`, `/search/g2/7.js`, `/search/d/12.js`.
+    pub fn site_path(self) -> String {
+        match self {
+            SearchFile::Meta => "/search/meta.js".to_string(),
+            SearchFile::Shard(n, k) => format!("/search/g{n}/{k}.js"),
+            SearchFile::Records(group) => format!("/search/d/{group}.js"),
+        }
+    }
+}
+
 /// The pages in document-id order: newest first, ties by file path.
 pub fn doc_order(library: &Library) -> Vec<usize> {
     let mut order: Vec<usize> = (0..library.pages.len()).collect();
@@ -64,23 +75,19 @@ pub fn shard_counts(library: &Library) -> [usize; MAX_GRAM] {
     TABLE_BYTES_PER_BODY_BYTE.map(|factor| ((body_bytes as f64 * factor / SHARD_TARGET_BYTES).ceil() as usize).max(1))
 }
 
-/// Every file of the index with its site path.
-pub fn files(library: &Library) -> Vec<(String, SearchFile)> {
-    let mut files = vec![("/search/meta.js".to_string(), SearchFile::Meta)];
+/// Every file of the index.
+pub fn files(library: &Library) -> Vec<SearchFile> {
+    let mut files = vec![SearchFile::Meta];
     for (table, count) in shard_counts(library).into_iter().enumerate() {
-        let n = table + 1;
-        files.extend((0..count).map(|k| (format!("/search/g{n}/{k}.js"), SearchFile::Shard(n, k))));
+        files.extend((0..count).map(|k| SearchFile::Shard(table + 1, k)));
     }
-    let groups = library.pages.len().div_ceil(RECORDS_PER_FILE);
-    files.extend((0..groups).map(|group| (format!("/search/d/{group}.js"), SearchFile::Records(group))));
+    files.extend((0..library.pages.len().div_ceil(RECORDS_PER_FILE)).map(SearchFile::Records));
     files
 }
 
-/// A page as the index knows it.
+/// A page as the index knows it (its text is kept apart, see [`Collected`]).
 #[derive(Debug)]
 struct Doc {
-    /// Title, description, body text and taxonomy terms, whitespace collapsed, blocks on lines.
-    text: String,
     path: String,
     date: Option<String>,
     section: usize,
@@ -88,19 +95,29 @@ struct Doc {
     title_len: usize,
 }
 
-/// The whole index, built once per build (lazily, when its first file is rendered).
+/// What the index holds besides the gram tables: the pages in id order, the sections and
+/// branches results are filtered by, and how many shards each table has.
 #[derive(Debug)]
-pub struct SearchIndex {
+struct Head {
     docs: Vec<Doc>,
     sections: Vec<(String, String)>,
     branches: Vec<String>,
-    tables: Vec<Table>,
+    shard_counts: [usize; MAX_GRAM],
     relative_urls: bool,
 }
 
-impl SearchIndex {
-    /// Indexes every published page.
-    pub fn build(library: &Library, config: &Config, taxonomies: &[Taxonomy]) -> SearchIndex {
+/// Everything the tables and files are made from: the head, each page's text (title,
+/// description, body text and taxonomy terms, whitespace collapsed, blocks on lines; what results
+/// quote) and that text as the tables read it (see [`index::DocUnits`]).
+struct Collected {
+    head: Head,
+    texts: Vec<String>,
+    units: Vec<Vec<u16>>,
+}
+
+impl Collected {
+    /// Reads every published page.
+    fn new(library: &Library, config: &Config, taxonomies: &[Taxonomy]) -> Collected {
         let order = doc_order(library);
         let branch_taxonomy = taxonomies.iter().find(|t| t.config.name == BRANCH_TAXONOMY);
         let branches: Vec<String> = branch_taxonomy
@@ -119,68 +136,108 @@ impl SearchIndex {
                 sections.push((title, path));
             }
         }
-        let docs: Vec<Doc> = order
+        let read: Vec<(Doc, String, Vec<u16>)> = order
             .par_iter()
             .map(|&index| {
                 let page = &library.pages[index];
-                let mut text = page.title.clone();
-                let (above, below) = crate::integrity::reader_texts(page.front.quiz.as_ref(), page.front.case.as_ref());
-                let body = text::html_text(&page.rendered.html);
-                let blocks = std::iter::once(page.front.description.as_deref().unwrap_or_default())
-                    .chain(above)
-                    .chain(std::iter::once(body.as_str()))
-                    .chain(below);
-                for block in blocks {
-                    if !block.trim().is_empty() {
-                        text.push(text::BLOCK_BREAK);
-                        text.push_str(block);
-                    }
-                }
-                for names in page.front.taxonomies.values() {
-                    for name in names {
-                        text.push(text::BLOCK_BREAK);
-                        text.push_str(name);
-                    }
-                }
+                let text = page_text(page);
+                let units = text_units(&text);
                 let mut title_chars = Vec::new();
                 text::indexed_chars(&page.title, &mut title_chars);
-                let title_len = title_chars.iter().map(|c| c.len_utf16()).sum();
                 let page_branches = page.front.taxonomies.get(BRANCH_TAXONOMY);
-                Doc {
-                    text: text::collapsed(&text).collect(),
+                let doc = Doc {
                     path: page.path.clone(),
                     date: page.date.map(|d| d.day().format("%Y-%m-%d").to_string()),
                     section: section_ids.get(&page.section).copied().unwrap_or(0),
                     branches: page_branches
                         .map(|names| names.iter().filter_map(|n| branches.iter().position(|b| b == n)).collect())
                         .unwrap_or_default(),
-                    title_len,
-                }
+                    title_len: title_chars.iter().map(|c| c.len_utf16()).sum(),
+                };
+                (doc, text, units)
             })
             .collect();
-        let units: Vec<Vec<u16>> = docs
-            .par_iter()
-            .map(|doc| {
-                let mut chars = Vec::with_capacity(doc.text.len() / 2);
-                text::indexed_chars(&doc.text, &mut chars);
-                let mut units = Vec::with_capacity(chars.len());
-                let mut buffer = [0u16; 2];
-                for c in chars {
-                    units.extend_from_slice(c.encode_utf16(&mut buffer));
-                }
-                units
-            })
-            .collect();
-        let doc_units: Vec<DocUnits<'_>> = units
-            .iter()
-            .zip(&docs)
-            .map(|(units, doc)| DocUnits {
-                units,
-                title_len: doc.title_len,
-            })
-            .collect();
-        let counts = shard_counts(library);
-        let table = |n: usize| index::build_table(&doc_units, n, counts[n - 1]);
+        let mut docs = Vec::with_capacity(read.len());
+        let mut texts = Vec::with_capacity(read.len());
+        let mut units = Vec::with_capacity(read.len());
+        for (doc, text, doc_units) in read {
+            docs.push(doc);
+            texts.push(text);
+            units.push(doc_units);
+        }
+        Collected {
+            head: Head {
+                docs,
+                sections,
+                branches,
+                shard_counts: shard_counts(library),
+                relative_urls: config.relative_urls,
+            },
+            texts,
+            units,
+        }
+    }
+}
+
+/// What the table builder reads of each page, in id order.
+fn doc_units<'a>(units: &'a [Vec<u16>], docs: &[Doc]) -> Vec<DocUnits<'a>> {
+    units
+        .iter()
+        .zip(docs)
+        .map(|(units, doc)| DocUnits {
+            units,
+            title_len: doc.title_len,
+        })
+        .collect()
+}
+
+/// Title, description, the quiz and case texts around the body, the body text and taxonomy
+/// terms, whitespace collapsed, each on its own line.
+fn page_text(page: &crate::content::Page) -> String {
+    let mut text = page.title.clone();
+    let (above, below) = crate::integrity::reader_texts(page.front.quiz.as_ref(), page.front.case.as_ref());
+    let body = text::html_text(&page.rendered.html);
+    let blocks = std::iter::once(page.front.description.as_deref().unwrap_or_default())
+        .chain(above)
+        .chain(std::iter::once(body.as_str()))
+        .chain(below);
+    for block in blocks {
+        if !block.trim().is_empty() {
+            text.push(text::BLOCK_BREAK);
+            text.push_str(block);
+        }
+    }
+    for names in page.front.taxonomies.values() {
+        for name in names {
+            text.push(text::BLOCK_BREAK);
+            text.push_str(name);
+        }
+    }
+    text::collapsed(&text).collect()
+}
+
+/// `text` (collapsed) normalized and marked as UTF-16 code units.
+fn text_units(text: &str) -> Vec<u16> {
+    let mut units = Vec::with_capacity(text.len() / 2);
+    text::indexed_units_of_collapsed(text, &mut units);
+    units
+}
+
+/// The whole index in memory, for the preview server, which renders its files one at a time as
+/// a browser asks for them. A build writes them with [`write`] instead, which holds less at once.
+#[derive(Debug)]
+pub struct SearchIndex {
+    head: Head,
+    texts: Vec<String>,
+    tables: Vec<Table>,
+}
+
+impl SearchIndex {
+    /// Indexes every published page.
+    pub fn build(library: &Library, config: &Config, taxonomies: &[Taxonomy]) -> SearchIndex {
+        let Collected { head, texts, units } = Collected::new(library, config, taxonomies);
+        let doc_units = doc_units(&units, &head.docs);
+        let table = |n: usize| index::build_table(&doc_units, n, head.shard_counts[n - 1]);
         // The positional table is about as much work as the three short ones together.
         let (positional, short) = rayon::join(
             || table(MAX_GRAM),
@@ -191,24 +248,67 @@ impl SearchIndex {
         );
         let mut tables = short;
         tables.push(positional);
-        SearchIndex {
-            docs,
-            sections,
-            branches,
-            tables,
-            relative_urls: config.relative_urls,
-        }
+        SearchIndex { head, texts, tables }
     }
 
     /// The bytes of one index file.
     pub fn render(&self, file: SearchFile) -> Vec<u8> {
         match file {
-            SearchFile::Meta => self.meta(),
-            SearchFile::Shard(n, k) => self.shard(n, k),
-            SearchFile::Records(group) => self.records(group),
+            SearchFile::Meta => self.head.meta(),
+            SearchFile::Shard(n, k) => shard_file(self.tables.get(n.wrapping_sub(1)), n, k),
+            SearchFile::Records(group) => self.head.records(&self.texts, group),
         }
     }
+}
 
+/// Builds the index of every published page and hands each of its files to `emit`, in parallel:
+/// the way a build writes it. The page records go first, so the page texts can be dropped before
+/// the tables are built; each table is dropped once its shards are out. So at most two tables are
+/// held at a time, instead of all four, the texts and the code units together (about 280 MB on
+/// the 10,000-page benchmark corpus). The first error of `emit` stops the writing and is returned.
+pub fn write(
+    library: &Library,
+    config: &Config,
+    taxonomies: &[Taxonomy],
+    emit: impl Fn(SearchFile, Vec<u8>) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    let mut timer = crate::timings::StageTimer::from_env();
+    let Collected { head, texts, units } = Collected::new(library, config, taxonomies);
+    timer.mark("search: page text");
+    emit(SearchFile::Meta, head.meta())?;
+    (0..texts.len().div_ceil(RECORDS_PER_FILE))
+        .into_par_iter()
+        .try_for_each(|group| emit(SearchFile::Records(group), head.records(&texts, group)))?;
+    drop(texts);
+    timer.mark("search: page records");
+    let doc_units = doc_units(&units, &head.docs);
+    let write_table = |n: usize| -> std::io::Result<()> {
+        let table = index::build_table(&doc_units, n, head.shard_counts[n - 1]);
+        (0..table.shard_count())
+            .into_par_iter()
+            .try_for_each(|k| emit(SearchFile::Shard(n, k), shard_file(Some(&table), n, k)))
+    };
+    // The positional table is about as much work as the three short ones together; so at most
+    // two tables are held at once.
+    let (positional, short) = rayon::join(|| write_table(MAX_GRAM), || (1..MAX_GRAM).try_for_each(write_table));
+    positional?;
+    short?;
+    timer.mark("search: gram tables");
+    Ok(())
+}
+
+/// `DJSearch.shard("g<n>/<k>",{"gram":"postings",…});`
+fn shard_file(table: Option<&Table>, n: usize, k: usize) -> Vec<u8> {
+    let mut out = format!("DJSearch.shard(\"g{n}/{k}\",").into_bytes();
+    match table {
+        Some(table) => table.write_shard(k, &mut out),
+        None => out.extend_from_slice(b"{}"),
+    }
+    out.extend_from_slice(b");\n");
+    out
+}
+
+impl Head {
     fn meta(&self) -> Vec<u8> {
         let mut per_doc = Vec::new();
         // Per document: section·4 + branch count (3 meaning "3, then the count"), title length,
@@ -228,7 +328,7 @@ impl SearchIndex {
             "version": 2,
             "count": self.docs.len(),
             "perFile": RECORDS_PER_FILE,
-            "shards": self.tables.iter().map(Table::shard_count).collect::<Vec<_>>(),
+            "shards": self.shard_counts,
             "relative": self.relative_urls,
             "sections": self.sections.iter().map(|(title, path)| json!([title, path])).collect::<Vec<_>>(),
             "branches": self.branches,
@@ -237,27 +337,18 @@ impl SearchIndex {
         format!("DJSearch.meta({meta});\n").into_bytes()
     }
 
-    /// `DJSearch.shard("g<n>/<k>",{"gram":"postings",…});`
-    fn shard(&self, n: usize, k: usize) -> Vec<u8> {
-        let mut out = format!("DJSearch.shard(\"g{n}/{k}\",").into_bytes();
-        match self.tables.get(n.wrapping_sub(1)) {
-            Some(table) => table.write_shard(k, &mut out),
-            None => out.extend_from_slice(b"{}"),
-        }
-        out.extend_from_slice(b");\n");
-        out
-    }
-
     /// `DJSearch.docs(<group>,[{"path":…,"date":…,"text":…},…]);` The title is the first line
     /// of the text.
-    fn records(&self, group: usize) -> Vec<u8> {
+    fn records(&self, texts: &[String], group: usize) -> Vec<u8> {
         let start = group.saturating_mul(RECORDS_PER_FILE).min(self.docs.len());
-        let records: Vec<Record<'_>> = self.docs[start..(start + RECORDS_PER_FILE).min(self.docs.len())]
+        let end = (start + RECORDS_PER_FILE).min(self.docs.len());
+        let records: Vec<Record<'_>> = self.docs[start..end]
             .iter()
-            .map(|doc| Record {
+            .zip(&texts[start..end])
+            .map(|(doc, text)| Record {
                 path: &doc.path,
                 date: doc.date.as_deref(),
-                text: &doc.text,
+                text,
             })
             .collect();
         let mut out = format!("DJSearch.docs({group},").into_bytes();
