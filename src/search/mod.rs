@@ -263,8 +263,8 @@ impl SearchIndex {
 
 /// Builds the index of every published page and hands each of its files to `emit`, in parallel:
 /// the way a build writes it. The page records go first, so the page texts can be dropped before
-/// the tables are built; each table is dropped once its shards are out. So at most two tables are
-/// held at a time, instead of all four, the texts and the code units together (about 280 MB on
+/// the tables are built; each table is dropped once its shards are out. So a thread holds one table
+/// at a time, instead of all four, the texts and the code units together (about 280 MB on
 /// the 10,000-page benchmark corpus). The first error of `emit` stops the writing and is returned.
 pub fn write(
     library: &Library,
@@ -288,11 +288,12 @@ pub fn write(
             .into_par_iter()
             .try_for_each(|k| emit(SearchFile::Shard(n, k), shard_file(Some(&table), n, k)))
     };
-    // The positional table is about as much work as the three short ones together; so at most
-    // two tables are held at once.
-    let (positional, short) = rayon::join(|| write_table(MAX_GRAM), || (1..MAX_GRAM).try_for_each(write_table));
-    positional?;
-    short?;
+    // One table per job, the largest (positional) first, so the threads share them out and none
+    // is left alone with a long one at the end; a thread holds one table at a time.
+    (0..MAX_GRAM)
+        .into_par_iter()
+        .with_max_len(1)
+        .try_for_each(|i| write_table(MAX_GRAM - i))?;
     timer.mark("search: gram tables");
     Ok(())
 }
