@@ -248,6 +248,7 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         summary = summary.map(|s| substitute(&s, &rendered_calls));
     }
     let toc = nest(headings.into_flat());
+    let counts = text::Counts::of(&plain);
     // Every page's HTML is kept for the whole build, and comrak's buffer grew by doubling. A copy
     // drops the spare capacity (`shrink_to_fit` may keep the block where it is, spare and all).
     if html.capacity() - html.len() > html.len() / 8 {
@@ -257,8 +258,8 @@ pub fn render(body: &str, ctx: &RenderContext<'_>) -> (Rendered, Vec<Diagnostic>
         html,
         summary: summary.filter(|s| !s.trim().is_empty()),
         toc,
-        word_count: text::word_count(&plain),
-        reading_time: text::reading_time(&plain),
+        word_count: counts.words(),
+        reading_time: counts.reading_time(),
         anchors,
         external_links,
         local_links,
