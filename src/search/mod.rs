@@ -213,7 +213,9 @@ fn page_text(page: &crate::content::Page) -> String {
             text.push_str(name);
         }
     }
-    text::collapsed(&text).collect()
+    let mut collapsed = String::with_capacity(text.len());
+    text::collapse_into(&text, &mut collapsed);
+    collapsed
 }
 
 /// `text` (collapsed) normalized and marked as UTF-16 code units.

@@ -103,7 +103,10 @@ impl FoldTable {
 
 /// Whitespace of any width ends a block or a query term.
 fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == WORD_MARK
+    if c.is_ascii() {
+        return matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r' | WORD_MARK);
+    }
+    c.is_whitespace()
 }
 
 /// `text` with each whitespace run as one space, or one [`BLOCK_BREAK`] when the run holds one,
@@ -124,6 +127,32 @@ pub fn collapsed(text: &str) -> impl Iterator<Item = char> + '_ {
             [space, Some(c)]
         })
         .flatten()
+}
+
+/// [`collapsed`] `text`, appended to `out` a run of non-space characters at a time: the page
+/// texts of the index are made this way, a third of a build's characters.
+pub fn collapse_into(text: &str, out: &mut String) {
+    let mut pending: Option<char> = None;
+    let mut started = false;
+    let mut run_start: Option<usize> = None;
+    for (at, c) in text.char_indices() {
+        if is_space(c) {
+            if let Some(start) = run_start.take() {
+                out.push_str(&text[start..at]);
+            }
+            let block = c == BLOCK_BREAK || pending == Some(BLOCK_BREAK);
+            pending = Some(if block { BLOCK_BREAK } else { ' ' });
+        } else if run_start.is_none() {
+            if let Some(separator) = pending.take().filter(|_| started) {
+                out.push(separator);
+            }
+            started = true;
+            run_start = Some(at);
+        }
+    }
+    if let Some(start) = run_start {
+        out.push_str(&text[start..]);
+    }
 }
 
 /// The normalized characters of `text` with [`WORD_MARK`] before each Latin word, whitespace
@@ -183,24 +212,35 @@ pub fn html_text(html: &str) -> String {
             break;
         };
         let tag = &tag_and_more[1..close];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let mut lower = [0u8; 12];
+        let name = tag_name(tag, &mut lower);
         rest = &tag_and_more[close + 1..];
         if !tag.starts_with('/') && (name == "script" || name == "style") {
             let end = format!("</{name}");
             rest = rest.find(&end).map_or("", |i| &rest[i..]);
             continue;
         }
-        if is_block(&name) && !out.ends_with(BLOCK_BREAK) && !out.is_empty() {
+        if is_block(name) && !out.ends_with(BLOCK_BREAK) && !out.is_empty() {
             out.push(BLOCK_BREAK);
         }
     }
     push_text(rest, &mut out);
     out.trim_end().to_string()
+}
+
+/// The element name of a tag's inside (`p class="x"`, `/li`), lower-cased into `buffer`; names
+/// longer than the buffer are none the text cares about, and come back empty.
+fn tag_name<'b>(tag: &str, buffer: &'b mut [u8; 12]) -> &'b str {
+    let bare = tag.trim_start_matches('/').as_bytes();
+    let length = bare.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    if length > buffer.len() {
+        return "";
+    }
+    for (to, from) in buffer.iter_mut().zip(&bare[..length]) {
+        *to = from.to_ascii_lowercase();
+    }
+    // ASCII letters and digits are UTF-8.
+    std::str::from_utf8(&buffer[..length]).unwrap_or_default()
 }
 
 /// Appends a text node; whitespace that only separates blocks is dropped.
@@ -339,6 +379,27 @@ mod tests {
         indexed_chars(&text, &mut chars);
         assert_eq!(String::from_utf16(&units).unwrap(), chars.into_iter().collect::<String>());
         assert_eq!(indexed(&text), "“学习强国”\u{1}app,第\u{1}1课……\n下一段 \u{1}ünïcode");
+    }
+
+    #[test]
+    fn collapsing_into_a_string_is_the_collapsed_text() {
+        let samples = [
+            "",
+            "   ",
+            "\n\n",
+            "a",
+            " 学习 \u{3000}强国\n\n \t下一段 ",
+            "\u{1}word\u{1}\u{a0}next\r\nline\u{2028}end\n",
+            "标题\n描述 \n 正文",
+        ];
+        for text in samples {
+            let mut out = String::new();
+            collapse_into(text, &mut out);
+            assert_eq!(out, collapsed(text).collect::<String>(), "{text:?}");
+        }
+        for c in (0..0x1_0000).filter_map(char::from_u32) {
+            assert_eq!(is_space(c), c.is_whitespace() || c == WORD_MARK, "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
