@@ -70,10 +70,9 @@ pub fn page_link(page: &Page, config: &Config) -> Value {
 }
 
 /// A page as lists show it: everything but `content` and `toc`.
-fn list_value(library: &Library, index: usize, config: &Config) -> Value {
+fn list_value(library: &Library, index: usize, config: &Config, (lower, higher): Neighbours) -> Value {
     let page = &library.pages[index];
     let permalink = config.permalink(&page.path);
-    let (lower, higher) = neighbours(library, index);
     let review_missing = crate::content::front_matter::Review::missing(page.front.review.as_ref());
     let images: Vec<AssetValue<'_>> = page
         .assets
@@ -126,17 +125,24 @@ fn list_value(library: &Library, index: usize, config: &Config) -> Value {
 }
 
 /// The previous (older, `lower`) and next (newer, `higher`) page in the page's own section.
-fn neighbours(library: &Library, index: usize) -> (Option<usize>, Option<usize>) {
-    let page = &library.pages[index];
-    let Some(section) = library.section(&page.section) else {
-        return (None, None);
-    };
-    let Some(position) = section.pages.iter().position(|&i| i == index) else {
-        return (None, None);
-    };
-    let higher = position.checked_sub(1).map(|p| section.pages[p]);
-    let lower = section.pages.get(position + 1).copied();
-    (lower, higher)
+type Neighbours = (Option<usize>, Option<usize>);
+
+/// The [`Neighbours`] of every page, from one walk over the sections' page lists (looking each
+/// page up in its section's list made this quadratic in the size of a section).
+fn all_neighbours(library: &Library) -> Vec<Neighbours> {
+    let mut neighbours = vec![(None, None); library.pages.len()];
+    for section in &library.sections {
+        for (position, &page) in section.pages.iter().enumerate() {
+            // Only the page's own section gives it neighbours (a section lists only its own pages).
+            if library.pages[page].section != section.relative_path {
+                continue;
+            }
+            let higher = position.checked_sub(1).map(|p| section.pages[p]);
+            let lower = section.pages.get(position + 1).copied();
+            neighbours[page] = (lower, higher);
+        }
+    }
+    neighbours
 }
 
 /// Relative paths of the sections above, root first; `include_self` adds `section` itself.
@@ -217,6 +223,7 @@ pub struct SiteValues {
     /// Taxonomies and their terms.
     pub taxonomies: Vec<Taxonomy>,
     list: Vec<OnceLock<Value>>,
+    neighbours: Vec<Neighbours>,
     section_metadata: Vec<OnceLock<Value>>,
     taxonomy_metadata: Vec<OnceLock<Value>>,
     search: OnceLock<crate::search::SearchIndex>,
@@ -235,6 +242,7 @@ impl SiteValues {
         let lazy = |n: usize| (0..n).map(|_| OnceLock::new()).collect::<Vec<_>>();
         SiteValues {
             list: lazy(library.pages.len()),
+            neighbours: all_neighbours(&library),
             section_metadata: lazy(library.sections.len()),
             taxonomy_metadata: lazy(taxonomies.len()),
             search: OnceLock::new(),
@@ -250,7 +258,7 @@ impl SiteValues {
 
     /// A page as lists show it (no content, no table of contents).
     pub fn list_value(&self, page: usize) -> &Value {
-        self.list[page].get_or_init(|| list_value(&self.library, page, &self.config))
+        self.list[page].get_or_init(|| list_value(&self.library, page, &self.config, self.neighbours[page]))
     }
 
     /// A page with its content and table of contents, as `page` and `get_page` show it.
