@@ -4,7 +4,8 @@
 //!
 //! The fixture (tests/fixtures/taxonomy_list) has three pages in the tags `学习` (paginated by 2)
 //! and the keyword `学习` (not paginated); their file names do not follow their dates, so the order
-//! checked below is the term's own (newest first).
+//! checked below is the term's own (newest first). 乙篇 names its tag twice (once with spaces
+//! around it) and is still one page of the term.
 
 mod common;
 

@@ -58,8 +58,9 @@ pub fn collect(library: &Library, config: &Config) -> Vec<Taxonomy> {
                         pages: Vec::new(),
                     });
                     // An expired page keeps its terms in existence (its own links to them work)
-                    // but is listed on none of them.
-                    if !page.expired && !term.pages.contains(&index) {
+                    // but is listed on none of them. Pages come in index order, so a page that
+                    // names a term twice is the term's last page already.
+                    if !page.expired && term.pages.last() != Some(&index) {
                         term.pages.push(index);
                     }
                 }
