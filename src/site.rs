@@ -484,6 +484,10 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
     std::thread::spawn(move || output::remove_stale(&stale_target));
     let prepared = prepare(options, None).map_err(BuildError::Content)?;
     let mut timer = crate::timings::StageTimer::from_env();
+    let git = {
+        let (site_dir, output_dir) = (options.site_dir.clone(), output_dir.to_path_buf());
+        std::thread::spawn(move || output::manifest::git_state(&site_dir, &output_dir))
+    };
     // Each output is written as soon as it is rendered: the site is never held in memory whole.
     let staging = output::Staging::new(output_dir).map_err(BuildError::Io)?;
     staging
@@ -497,7 +501,9 @@ pub fn build(options: &BuildOptions, output_dir: &Path) -> Result<BuildSummary, 
         errors.extend(prepared.warnings.iter().cloned());
         return Err(BuildError::Content(finish(errors)));
     }
-    output::manifest::write(&staging, &prepared.values.library, &options.site_dir, output_dir)?;
+    // A panic in the git thread is no reason to lose the build: the manifest just names no commit.
+    let git = git.join().unwrap_or(None);
+    output::manifest::write(&staging, &prepared.values.library, git)?;
     timer.mark("manifest");
     let previous = staging.commit().map_err(BuildError::Io)?;
     timer.mark("commit");

@@ -111,8 +111,8 @@ impl Manifest {
 }
 
 /// The hook of `build`: checks that no output took the manifest's name, then writes the record
-/// of everything `staging` holds.
-pub fn write(staging: &Staging, library: &Library, site_dir: &Path, output_dir: &Path) -> Result<Manifest, BuildError> {
+/// of everything `staging` holds; `git` is [`git_state`] of the site.
+pub fn write(staging: &Staging, library: &Library, git: Option<GitState>) -> Result<Manifest, BuildError> {
     let written = staging.written();
     if let Some(clash) = written.iter().find(|w| w.path == FILE_NAME) {
         let diagnostic = Diagnostic::error(
@@ -126,7 +126,7 @@ pub fn write(staging: &Staging, library: &Library, site_dir: &Path, output_dir: 
         return Err(BuildError::Content(vec![diagnostic]));
     }
     let built_at = build_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref()).map_err(|d| BuildError::Content(vec![d]))?;
-    let manifest = assemble(&written, library, built_at, git_state(site_dir, output_dir));
+    let manifest = assemble(&written, library, built_at, git);
     let mut json = serde_json::to_vec_pretty(&manifest).map_err(|e| BuildError::Io(io::Error::other(e)))?;
     json.push(b'\n');
     staging.write_unrecorded(FILE_NAME, &json).map_err(BuildError::Io)?;
@@ -201,8 +201,10 @@ fn build_time(source_date_epoch: Option<&str>) -> Result<String, Diagnostic> {
 }
 
 /// The site's git commit, or `None` when git is missing or the site is not in a work tree. The
-/// build output and its staging folder are left out of the dirty check when they are inside.
-fn git_state(site_dir: &Path, output_dir: &Path) -> Option<GitState> {
+/// build output and its staging folder are left out of the dirty check when they are inside. It
+/// reads only the site's sources, so a build asks for it while it renders: `git status` reads
+/// every file of a large site.
+pub fn git_state(site_dir: &Path, output_dir: &Path) -> Option<GitState> {
     let git = |args: &[&str]| -> Option<String> {
         let run = Command::new("git")
             .arg("-C")
