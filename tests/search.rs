@@ -371,6 +371,37 @@ fn the_index_records_every_published_page_and_the_build_can_leave_it_out() {
     assert!(!fs::read_to_string(public.join("index.html")).unwrap().contains("role=\"search\""));
 }
 
+/// A build streams the index table by table; the preview server builds it whole and renders each
+/// file when asked. Both must give the same bytes.
+#[test]
+fn the_preview_server_holds_the_index_files_the_build_writes() {
+    let _turn = one_at_a_time();
+    let site = Site::copy_from(&repo().join("site"));
+    let options = dangjian::site::BuildOptions {
+        site_dir: site.site.clone(),
+        base_url: None,
+        drafts: false,
+        now: chrono::NaiveDate::from_ymd_opt(2025, 6, 1)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .unwrap(),
+        include_unreviewed: false,
+    };
+    let built = dangjian::site::build(&options, &site.out).unwrap_or_else(|e| panic!("build: {e:?}"));
+    let prepared = dangjian::site::prepare(&options, None).unwrap_or_else(|found| panic!("{}", dangjian::site::report(&found)));
+    let files = dangjian::search::files(&prepared.values.library);
+    assert!(files.len() > 20, "{} index files", files.len());
+    assert_eq!(files_with_extension(&site.out.join("search"), "js").len(), files.len());
+    for file in files {
+        let path = file.site_path();
+        let written = fs::read(site.out.join(path.trim_start_matches('/'))).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(
+            prepared.values.search().render(file) == written,
+            "{path} differs ({} files built)",
+            built.files
+        );
+    }
+}
+
 #[test]
 fn the_search_page_finds_the_same_pages_served_under_a_sub_path_and_from_file() {
     let _turn = one_at_a_time();
