@@ -16,18 +16,13 @@ pub fn topic_value(values: &SiteValues, term: &Term) -> Value {
         .as_ref()
         .and_then(|topics| topics.by_slug(&term.slug))
         .filter(|t| t.name == term.name);
-    json!({
-        "name": term.name,
-        "slug": term.slug,
-        "path": term.path,
-        "permalink": config.permalink(&term.path),
-        "page_count": term.pages.len(),
-        "described": topic.is_some(),
-        "image": topic.and_then(|t| t.image.as_deref()).map(|image| config.permalink(image)),
-        "image_alt": topic.map_or("", |t| t.image_alt.as_str()),
-        "description": topic.map_or("", |t| t.description.as_str()),
-        "paragraphs": topic.map_or(&[][..], |t| t.paragraphs.as_slice()),
-    })
+    let mut value = super::values::term_metadata(config, term);
+    value["described"] = json!(topic.is_some());
+    value["image"] = json!(topic.and_then(|t| t.image.as_deref()).map(|image| config.permalink(image)));
+    value["image_alt"] = json!(topic.map_or("", |t| t.image_alt.as_str()));
+    value["description"] = json!(topic.map_or("", |t| t.description.as_str()));
+    value["paragraphs"] = json!(topic.map_or(&[][..], |t| t.paragraphs.as_slice()));
+    value
 }
 
 /// The `topic` value of every term of taxonomy `t`, in its order (data/topics.toml's first).

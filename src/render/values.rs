@@ -187,7 +187,7 @@ fn section_metadata(library: &Library, section: &Section, config: &Config) -> Va
 }
 
 /// A term of a taxonomy without its `pages` (`page_count` still counts them).
-fn term_metadata(config: &Config, term: &Term) -> Value {
+pub(super) fn term_metadata(config: &Config, term: &Term) -> Value {
     json!({
         "name": term.name,
         "slug": term.slug,
