@@ -239,17 +239,12 @@ impl SearchIndex {
     pub fn build(library: &Library, config: &Config, taxonomies: &[Taxonomy]) -> SearchIndex {
         let Collected { head, texts, units } = Collected::new(library, config, taxonomies);
         let doc_units = doc_units(&units, &head.docs);
-        let table = |n: usize| index::build_table(&doc_units, n, head.shard_counts[n - 1]);
-        // The positional table is about as much work as the three short ones together.
-        let (positional, short) = rayon::join(
-            || table(MAX_GRAM),
-            || {
-                let (one, (two, three)) = rayon::join(|| table(1), || rayon::join(|| table(2), || table(3)));
-                vec![one, two, three]
-            },
-        );
-        let mut tables = short;
-        tables.push(positional);
+        // One table per job, as `write` builds them; `collect` keeps them in order, g1 first.
+        let tables = (1..MAX_GRAM + 1)
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|n| index::build_table(&doc_units, n, head.shard_counts[n - 1]))
+            .collect();
         SearchIndex { head, texts, tables }
     }
 
