@@ -2,11 +2,6 @@
 
 use crate::content::slug::is_han;
 
-/// Words in `text`: each Chinese character counts as one, each run of Latin letters or digits as one.
-pub fn word_count(text: &str) -> usize {
-    Counts::of(text).words()
-}
-
 /// Minutes to read `text`: about 400 Chinese characters or 200 Latin words a minute, at least one
 /// minute for any text.
 pub fn reading_time(text: &str) -> usize {
@@ -41,7 +36,7 @@ impl Counts {
         counts
     }
 
-    /// See [`word_count`].
+    /// Words: each Chinese character counts as one, each run of Latin letters or digits as one.
     pub fn words(self) -> usize {
         self.han + self.latin
     }
@@ -74,8 +69,8 @@ mod tests {
 
     #[test]
     fn counts_chinese_characters_and_latin_words() {
-        assert_eq!(word_count("学习 CPC history 三会一课"), 4 + 2 + 2);
-        assert_eq!(word_count("don't stop"), 2);
+        assert_eq!(Counts::of("学习 CPC history 三会一课").words(), 4 + 2 + 2);
+        assert_eq!(Counts::of("don't stop").words(), 2);
     }
 
     #[test]
