@@ -61,10 +61,7 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
         let index =
             index_of(&v.library.section_index, &path).ok_or_else(|| tera::Error::msg(format!("get_section: no section content/{path}")))?;
         // Breadcrumbs and menus need only titles and URLs; the home page only the latest few pages.
-        if metadata_only(args) {
-            return Ok(v.section_metadata(index).clone());
-        }
-        Ok(v.section_value(index, limit_arg(args, "get_section")?))
+        Ok(v.section_value(index, pages_limit(args, "get_section")?))
     });
     let v = values.clone();
     let term_urls = TermUrls::new(&values);
@@ -85,12 +82,7 @@ pub fn register_content(tera: &mut Tera, values: Arc<SiteValues>) {
             .taxonomy_index(&kind)
             .ok_or_else(|| tera::Error::msg(format!("get_taxonomy: no taxonomy `{kind}` in config.toml")))?;
         // A tag cloud needs only names and counts: every page of every term is a copy of the site.
-        let limit = if metadata_only(args) {
-            Some(0)
-        } else {
-            limit_arg(args, "get_taxonomy")?
-        };
-        let terms = values.term_values(index, limit);
+        let terms = values.term_values(index, pages_limit(args, "get_taxonomy")?);
         let mut taxonomy = serde_json::Map::new();
         taxonomy.insert("taxonomy".to_string(), values.taxonomy_value(index).clone());
         taxonomy.insert("terms".to_string(), Value::Array(terms));
@@ -144,13 +136,12 @@ fn string_arg(args: &HashMap<String, Value>, name: &str, function: &str) -> tera
         .ok_or_else(|| tera::Error::msg(format!("{function} needs a text argument `{name}`")))
 }
 
-/// `metadata_only=true`: the caller wants no list of pages.
-fn metadata_only(args: &HashMap<String, Value>) -> bool {
-    args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false)
-}
-
-/// The optional `limit` argument: at most this many pages (per section or per term).
-fn limit_arg(args: &HashMap<String, Value>, function: &str) -> tera::Result<Option<usize>> {
+/// How many pages (per section or per term) the caller asked for: none with `metadata_only=true`,
+/// at most `limit`, or all of them.
+fn pages_limit(args: &HashMap<String, Value>, function: &str) -> tera::Result<Option<usize>> {
+    if args.get("metadata_only").and_then(Value::as_bool).unwrap_or(false) {
+        return Ok(Some(0));
+    }
     let Some(limit) = args.get("limit") else {
         return Ok(None);
     };
