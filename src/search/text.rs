@@ -13,19 +13,15 @@ pub const WORD_MARK: char = '\u{1}';
 /// them, because query terms are split at whitespace.
 pub const BLOCK_BREAK: char = '\n';
 
-/// One character in its searchable form. The browser's script applies the same rule
-/// (`normalize("NFKC")` when that gives one character, then `toLowerCase()` likewise).
-pub fn normalize_char(c: char) -> char {
-    searchable(c).0
-}
-
 /// True for characters of Latin-script words and numbers (everything alphanumeric below the CJK
 /// blocks), which are matched as words by prefix rather than as substrings.
 pub fn is_word_char(c: char) -> bool {
     (c as u32) < 0x2E80 && c.is_alphanumeric()
 }
 
-/// A character's searchable form, and whether that form is a word character.
+/// A character's searchable form, and whether that form is a word character. The browser's script
+/// applies the same rule (`normalize("NFKC")` when that gives one character, then `toLowerCase()`
+/// likewise).
 fn searchable(c: char) -> (char, bool) {
     // Fast paths for most of a Chinese page: ASCII, and the CJK ideographs and punctuation that
     // NFKC leaves alone (U+3000, U+3036 and U+3038–303A do change, so they take the table).
@@ -337,9 +333,9 @@ mod tests {
     #[test]
     fn full_width_and_case_fold_to_one_form() {
         assert_eq!(indexed("ＡＢＣ党建１２３"), "\u{1}abc党建\u{1}123");
-        assert_eq!(normalize_char('Ｄ'), 'd');
+        assert_eq!(searchable('Ｄ').0, 'd');
         // Characters whose NFKC form is longer stay as they are, so positions never shift.
-        assert_eq!(normalize_char('㈠'), '㈠');
+        assert_eq!(searchable('㈠').0, '㈠');
         // The fast paths agree with the general rule.
         for c in ['〸', '　', '、', '中', 'Q', '丽', '⼀', 'ﬁ'] {
             let slow = {
@@ -354,7 +350,7 @@ mod tests {
                     .filter(|_| folded.to_lowercase().count() == 1)
                     .unwrap_or(folded)
             };
-            assert_eq!(normalize_char(c), slow, "{c}");
+            assert_eq!(searchable(c).0, slow, "{c}");
         }
     }
 
